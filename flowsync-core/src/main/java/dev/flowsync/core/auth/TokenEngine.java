@@ -1,0 +1,107 @@
+package dev.flowsync.core.auth;
+
+import static dev.flowsync.core.internal.StoreCalls.call;
+
+import dev.flowsync.core.FlowSyncException.BadRequestException;
+import dev.flowsync.core.FlowSyncException.UnauthorizedException;
+import dev.flowsync.core.event.TokenRevoked;
+import dev.flowsync.core.internal.EngineContext;
+import dev.flowsync.core.internal.Ids;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Set;
+
+/**
+ * Issues, verifies and revokes access tokens. Tokens are 256-bit random bearer secrets; the store
+ * keeps only their SHA-256 (the token id), so a leaked database does not leak usable tokens, and
+ * revocation is exact and immediate.
+ */
+public final class TokenEngine {
+  private static final Duration MAX_TTL = Duration.ofDays(30);
+
+  private final EngineContext ctx;
+
+  public TokenEngine(EngineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * Issues a token.
+   *
+   * @param rooms room grants ({@code *} for all); null means all
+   * @param ttl lifetime; null for the configured default (24 h)
+   * @throws BadRequestException blank userId, or a ttl outside 1 s to 30 days
+   */
+  public IssuedToken issue(String userId, String name, Collection<String> rooms, Duration ttl) {
+    if (userId == null || userId.isBlank() || userId.length() > 128) {
+      throw new BadRequestException("userId must be 1 to 128 characters");
+    }
+    Duration life = ttl == null ? ctx.config().tokenTtl() : ttl;
+    if (life.compareTo(Duration.ofSeconds(1)) < 0 || life.compareTo(MAX_TTL) > 0) {
+      throw new BadRequestException("ttlSeconds must be 1 to " + MAX_TTL.toSeconds());
+    }
+    String secret = Ids.random("fst_", 32);
+    Instant now = ctx.clock().instant();
+    AccessToken claims =
+        new AccessToken(
+            Ids.sha256Hex(secret),
+            userId,
+            name == null || name.isBlank() ? userId : name,
+            rooms == null ? Set.of("*") : Set.copyOf(rooms),
+            now,
+            now.plus(life));
+    call(
+        "Storing token",
+        () -> {
+          ctx.stores().tokens().save(claims);
+          return null;
+        });
+    return new IssuedToken(secret, claims);
+  }
+
+  /**
+   * The claims of a valid token.
+   *
+   * @throws UnauthorizedException the token is missing, unknown, revoked or expired
+   */
+  public AccessToken verify(String token) {
+    if (token == null || token.isEmpty() || token.length() > 512) {
+      throw new UnauthorizedException("A valid access token is required");
+    }
+    AccessToken claims =
+        call("Reading token", () -> ctx.stores().tokens().find(Ids.sha256Hex(token)))
+            .orElseThrow(() -> new UnauthorizedException("Unknown or revoked access token"));
+    if (claims.isExpiredAt(ctx.clock().instant())) {
+      throw new UnauthorizedException("The access token expired at " + claims.expiresAt());
+    }
+    return claims;
+  }
+
+  /** Whether the token (by id) is still stored and unexpired; used to re-check open connections. */
+  public boolean isValid(String tokenId) {
+    return call("Reading token", () -> ctx.stores().tokens().find(tokenId))
+        .map(t -> !t.isExpiredAt(ctx.clock().instant()))
+        .orElse(false);
+  }
+
+  /**
+   * Revokes a token; connections that used it are closed (4401) by the transport.
+   *
+   * @return false if the token was unknown
+   */
+  public boolean revoke(String token) {
+    String tokenId = Ids.sha256Hex(token);
+    var claims = call("Reading token", () -> ctx.stores().tokens().find(tokenId));
+    if (claims.isEmpty() || !call("Revoking token", () -> ctx.stores().tokens().delete(tokenId))) {
+      return false;
+    }
+    ctx.events().publish(new TokenRevoked(tokenId, claims.get().userId(), ctx.clock().instant()));
+    return true;
+  }
+
+  /** Deletes expired tokens; returns how many. */
+  public int purgeExpired() {
+    return call("Purging tokens", () -> ctx.stores().tokens().deleteExpired(ctx.clock().instant()));
+  }
+}

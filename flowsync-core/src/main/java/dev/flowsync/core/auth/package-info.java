@@ -1,0 +1,2 @@
+/** Access tokens: issuing, verifying, refreshing and revoking. */
+package dev.flowsync.core.auth;

@@ -1,0 +1,234 @@
+package dev.flowsync.core.presence;
+
+import static dev.flowsync.core.internal.StoreCalls.call;
+
+import dev.flowsync.core.FlowSyncException.BadRequestException;
+import dev.flowsync.core.FlowSyncException.ForbiddenException;
+import dev.flowsync.core.FlowSyncException.RoomFullException;
+import dev.flowsync.core.FlowSyncException.TooLargeException;
+import dev.flowsync.core.auth.AccessToken;
+import dev.flowsync.core.event.MemberJoined;
+import dev.flowsync.core.event.MemberLeft;
+import dev.flowsync.core.event.MemberUpdated;
+import dev.flowsync.core.internal.EngineContext;
+import dev.flowsync.core.room.Room;
+import dev.flowsync.core.room.RoomEngine;
+import dev.flowsync.core.session.MemberSession;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Joins, state updates, leaves and kicks. Every change to a room runs in that room's lane, so the
+ * events of one room come out in the order the store applied them.
+ */
+public final class PresenceEngine {
+  private final EngineContext ctx;
+  private final RoomEngine rooms;
+
+  public PresenceEngine(EngineContext ctx, RoomEngine rooms) {
+    this.ctx = ctx;
+    this.rooms = rooms;
+  }
+
+  /**
+   * Adds the connection to the room (creating the room if allowed).
+   *
+   * @param token the connection's verified token
+   * @param name display name, or null for the token's
+   * @param stateJson a JSON object as text, or null for {@code {}}
+   * @throws dev.flowsync.core.FlowSyncException.NotFoundException unknown room, no auto-create
+   * @throws ForbiddenException a private room not in the token's grants
+   * @throws RoomFullException the room is at capacity
+   */
+  public JoinResult join(
+      AccessToken token, String connectionId, String roomId, String name, String stateJson) {
+    String state = checkState(stateJson == null ? "{}" : stateJson);
+    String displayName = name == null || name.isBlank() ? token.name() : checkName(name);
+    Room room = rooms.findOrAutoCreate(roomId, token.userId());
+    if (room.isPrivate() && !token.grants(room.id())) {
+      throw new ForbiddenException(
+          "Room '" + room.id() + "' is private and the token does not grant it");
+    }
+    return ctx.lanes()
+        .inLane(
+            room.id(),
+            () -> {
+              Instant now = ctx.clock().instant();
+              Member member =
+                  new Member(
+                      room.id(),
+                      connectionId,
+                      token.userId(),
+                      displayName,
+                      state,
+                      now,
+                      ctx.config().nodeId());
+              PresenceStore store = ctx.stores().presence();
+              AdmitResult result = call("Joining room", () -> store.admit(member, room.capacity()));
+              if (result == AdmitResult.FULL) {
+                throw new RoomFullException(
+                    "Room '" + room.id() + "' is full (capacity " + room.capacity() + ")");
+              }
+              List<Member> members = call("Listing members", () -> store.members(room.id()));
+              if (result == AdmitResult.ALREADY_MEMBER) {
+                Member self = store.find(room.id(), connectionId).orElse(member);
+                return new JoinResult(room, self, members, true);
+              }
+              ctx.stores()
+                  .sessions()
+                  .open(
+                      new MemberSession(room.id(), connectionId, token.userId(), now, null, null));
+              ctx.events().publish(new MemberJoined(member, now));
+              return new JoinResult(room, member, members, false);
+            });
+  }
+
+  /**
+   * Replaces the member's state.
+   *
+   * @throws ForbiddenException if the connection is not a member of the room
+   */
+  public Member updateState(String connectionId, String roomId, String stateJson) {
+    String state = checkState(stateJson);
+    return ctx.lanes()
+        .inLane(
+            roomId,
+            () -> {
+              Member updated =
+                  call(
+                          "Updating state",
+                          () -> ctx.stores().presence().updateState(roomId, connectionId, state))
+                      .orElseThrow(() -> notAMember(roomId));
+              ctx.events().publish(new MemberUpdated(updated, ctx.clock().instant()));
+              return updated;
+            });
+  }
+
+  /** Removes the connection from the room; empty if it was not a member. */
+  public Optional<Member> leave(
+      String connectionId, String roomId, LeaveReason reason, String detail) {
+    return ctx.lanes()
+        .inLane(
+            roomId,
+            () -> {
+              Optional<Member> removed =
+                  call("Leaving room", () -> ctx.stores().presence().remove(roomId, connectionId));
+              removed.ifPresent(m -> afterLeave(m, reason, detail));
+              return removed;
+            });
+  }
+
+  /** Removes the connection from every room it is in. */
+  public List<Member> leaveAll(String connectionId, LeaveReason reason) {
+    List<Member> left = new ArrayList<>();
+    for (String roomId :
+        call("Listing rooms", () -> ctx.stores().presence().roomsOf(connectionId))) {
+      leave(connectionId, roomId, reason, null).ifPresent(left::add);
+    }
+    return left;
+  }
+
+  /**
+   * Removes members from a room by user id and/or connection id.
+   *
+   * @return the members removed (they get {@code kicked}, the others {@code member.left})
+   */
+  public List<Member> kick(String roomId, String userId, String connectionId, String reason) {
+    if (userId == null && connectionId == null) {
+      throw new BadRequestException("A kick needs a userId or a connectionId");
+    }
+    rooms.get(roomId);
+    List<Member> kicked = new ArrayList<>();
+    for (Member m : members(roomId)) {
+      boolean match =
+          (connectionId != null && m.connectionId().equals(connectionId))
+              || (userId != null && m.userId().equals(userId));
+      if (match) {
+        leave(m.connectionId(), roomId, LeaveReason.KICKED, reason).ifPresent(kicked::add);
+      }
+    }
+    return kicked;
+  }
+
+  /** The room's members, oldest first. */
+  public List<Member> members(String roomId) {
+    return call("Listing members", () -> ctx.stores().presence().members(roomId));
+  }
+
+  /** The connection's membership of the room, if any. */
+  public Optional<Member> find(String roomId, String connectionId) {
+    return call("Reading member", () -> ctx.stores().presence().find(roomId, connectionId));
+  }
+
+  /** Ids of the rooms the connection is in. */
+  public List<String> roomsOf(String connectionId) {
+    return call("Listing rooms", () -> ctx.stores().presence().roomsOf(connectionId));
+  }
+
+  /** Moves the connection's memberships to this node (a resume here after another node). */
+  public List<Member> adoptConnection(String connectionId) {
+    return call(
+        "Resuming connection",
+        () -> ctx.stores().presence().transferConnection(connectionId, ctx.config().nodeId()));
+  }
+
+  /** Extends this node's presence lease; call about once a second. */
+  public void renewLease() {
+    Instant expires = ctx.clock().instant().plus(ctx.config().nodeLeaseTtl());
+    ctx.stores().presence().renewLease(ctx.config().nodeId(), expires);
+  }
+
+  /**
+   * Removes the members of nodes whose lease has expired, publishing {@code member.left} with
+   * reason {@code disconnected} for each.
+   */
+  public List<Member> removeDeadNodes() {
+    PresenceStore store = ctx.stores().presence();
+    List<Member> removed = new ArrayList<>();
+    for (String node : store.expiredNodes(ctx.clock().instant())) {
+      if (node.equals(ctx.config().nodeId())) {
+        continue;
+      }
+      for (Member m : store.removeNode(node)) {
+        ctx.lanes()
+            .inLane(
+                m.room(),
+                () -> {
+                  afterLeave(m, LeaveReason.DISCONNECTED, null);
+                  return null;
+                });
+        removed.add(m);
+      }
+    }
+    return removed;
+  }
+
+  private void afterLeave(Member m, LeaveReason reason, String detail) {
+    Instant now = ctx.clock().instant();
+    ctx.stores().sessions().close(m.room(), m.connectionId(), now, reason);
+    ctx.events().publish(new MemberLeft(m, reason, detail, now));
+  }
+
+  private String checkState(String stateJson) {
+    int bytes = stateJson.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > ctx.config().maxStateBytes()) {
+      throw new TooLargeException(
+          "Member state is " + bytes + " bytes; the limit is " + ctx.config().maxStateBytes());
+    }
+    return stateJson;
+  }
+
+  private static String checkName(String name) {
+    if (name.length() > 100) {
+      throw new BadRequestException("Name is longer than 100 characters");
+    }
+    return name;
+  }
+
+  private static ForbiddenException notAMember(String roomId) {
+    return new ForbiddenException("Not a member of room '" + roomId + "'");
+  }
+}

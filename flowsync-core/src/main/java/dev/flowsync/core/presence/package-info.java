@@ -1,0 +1,2 @@
+/** Presence: members of rooms, their state, leaving, and node leases. */
+package dev.flowsync.core.presence;

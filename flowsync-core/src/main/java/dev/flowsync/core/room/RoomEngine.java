@@ -1,0 +1,162 @@
+package dev.flowsync.core.room;
+
+import static dev.flowsync.core.internal.StoreCalls.call;
+
+import dev.flowsync.core.FlowSyncException.BadRequestException;
+import dev.flowsync.core.FlowSyncException.ConflictException;
+import dev.flowsync.core.FlowSyncException.NotFoundException;
+import dev.flowsync.core.Page;
+import dev.flowsync.core.event.RoomClosed;
+import dev.flowsync.core.event.RoomCreated;
+import dev.flowsync.core.internal.EngineContext;
+import dev.flowsync.core.internal.Ids;
+import dev.flowsync.core.presence.LeaveReason;
+import dev.flowsync.core.presence.Member;
+import dev.flowsync.core.session.MemberSession;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Creates, finds, lists and deletes rooms. Obtain it from {@code FlowSync.rooms()}. */
+public final class RoomEngine {
+  private static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9_.:\\-]{1,64}");
+  private static final int MAX_PAGE = 200;
+
+  private final EngineContext ctx;
+
+  public RoomEngine(EngineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Throws bad_request unless the id is 1-64 characters of letters, digits and {@code _.:-}. */
+  public static String requireValidId(String id) {
+    if (id == null || !ROOM_ID.matcher(id).matches()) {
+      throw new BadRequestException(
+          "Room id '" + id + "' is invalid: use 1-64 letters, digits or _ . : -");
+    }
+    return id;
+  }
+
+  /**
+   * Creates a room.
+   *
+   * @throws ConflictException if a room with that id exists
+   * @throws BadRequestException if the id or capacity is invalid
+   */
+  public Room create(RoomSpec spec) {
+    Room room = toRoom(spec);
+    boolean created = call("Creating room", () -> ctx.stores().rooms().create(room));
+    if (!created) {
+      throw new ConflictException("Room '" + room.id() + "' already exists");
+    }
+    ctx.events().publish(new RoomCreated(room, room.createdAt()));
+    return room;
+  }
+
+  /**
+   * The room, creating it with defaults when it does not exist and auto-creation is on.
+   *
+   * @throws NotFoundException if it does not exist and auto-creation is off
+   */
+  public Room findOrAutoCreate(String id, String ownerId) {
+    requireValidId(id);
+    Optional<Room> existing = find(id);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    if (!ctx.config().autoCreateRooms()) {
+      throw new NotFoundException("Room '" + id + "' does not exist");
+    }
+    Room room = toRoom(new RoomSpec(id, null, null, null, null, ownerId, null));
+    if (call("Creating room", () -> ctx.stores().rooms().create(room))) {
+      ctx.events().publish(new RoomCreated(room, room.createdAt()));
+      return room;
+    }
+    return get(id); // another connection or node created it first
+  }
+
+  /** The room, if it exists. */
+  public Optional<Room> find(String id) {
+    return call("Reading room", () -> ctx.stores().rooms().find(id));
+  }
+
+  /**
+   * The room.
+   *
+   * @throws NotFoundException if it does not exist
+   */
+  public Room get(String id) {
+    return find(id).orElseThrow(() -> new NotFoundException("Room '" + id + "' does not exist"));
+  }
+
+  /** Rooms by id, {@code limit} 1 to 200, {@code cursor} null for the first page. */
+  public Page<Room> list(int limit, String cursor) {
+    return call("Listing rooms", () -> ctx.stores().rooms().list(checkLimit(limit), cursor));
+  }
+
+  /** Member stays in the room, newest first. */
+  public Page<MemberSession> sessions(String roomId, int limit, String cursor) {
+    return call(
+        "Listing sessions", () -> ctx.stores().sessions().list(roomId, checkLimit(limit), cursor));
+  }
+
+  /** How many members the room has, cluster-wide. */
+  public int memberCount(String roomId) {
+    return call("Counting members", () -> ctx.stores().presence().count(roomId));
+  }
+
+  /**
+   * Deletes the room with its members, timer and chat history; members get {@code room.closed}.
+   *
+   * @throws NotFoundException if it does not exist
+   */
+  public void delete(String id) {
+    ctx.lanes()
+        .inLane(
+            id,
+            () -> {
+              if (!call("Deleting room", () -> ctx.stores().rooms().delete(id))) {
+                throw new NotFoundException("Room '" + id + "' does not exist");
+              }
+              Instant now = ctx.clock().instant();
+              List<Member> members =
+                  call("Deleting room", () -> ctx.stores().presence().removeRoom(id));
+              for (Member m : members) {
+                ctx.stores().sessions().close(id, m.connectionId(), now, LeaveReason.CLOSED);
+              }
+              ctx.stores().timers().delete(id);
+              ctx.stores().messages().deleteRoom(id);
+              ctx.events().publish(new RoomClosed(id, members, now));
+              return null;
+            });
+  }
+
+  private Room toRoom(RoomSpec spec) {
+    String id = spec.id() == null ? Ids.random("r_", 9) : requireValidId(spec.id());
+    int capacity = spec.capacity() == null ? ctx.config().defaultRoomCapacity() : spec.capacity();
+    if (capacity < 0) {
+      throw new BadRequestException("Room capacity must be 0 (no limit) or more, was " + capacity);
+    }
+    String name = spec.name() == null || spec.name().isBlank() ? id : spec.name();
+    if (name.length() > 200) {
+      throw new BadRequestException("Room name is longer than 200 characters");
+    }
+    return new Room(
+        id,
+        name,
+        capacity,
+        Boolean.TRUE.equals(spec.isPrivate()),
+        spec.timerControl() == null ? TimerControl.ANYONE : spec.timerControl(),
+        spec.ownerId(),
+        spec.metaJson() == null ? "{}" : spec.metaJson(),
+        ctx.clock().instant());
+  }
+
+  private static int checkLimit(int limit) {
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new BadRequestException("limit must be 1 to " + MAX_PAGE + ", was " + limit);
+    }
+    return limit;
+  }
+}

@@ -1,0 +1,2 @@
+/** Rooms: metadata, the store SPI and the engine that creates, lists and deletes them. */
+package dev.flowsync.core.room;

@@ -1,0 +1,2 @@
+/** In-memory implementations of every store: thread-safe, single node, nothing persisted. */
+package dev.flowsync.core.store.memory;

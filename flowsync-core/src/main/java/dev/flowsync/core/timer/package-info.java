@@ -1,0 +1,2 @@
+/** The shared, server-authoritative countdown timer of a room. */
+package dev.flowsync.core.timer;
