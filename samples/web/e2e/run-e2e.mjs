@@ -39,6 +39,9 @@ let serverProcess = null;
 let browser = null;
 /** @type {{name:string, skew:number, context:any, page:any, logs:string[]}[]} */
 const peers = [];
+// The later tests build on the pages being in the call; without it they fail at once, not by timeout.
+let inCall = false;
+const requireCall = () => assert.ok(inCall, 'the three pages are not in the call (see the join test)');
 
 /** Polls fn (which may be async inside the page) until it returns a truthy value. */
 async function until(what, fn, timeoutMs = 30000, intervalMs = 200) {
@@ -61,7 +64,7 @@ async function until(what, fn, timeoutMs = 30000, intervalMs = 200) {
 function startServer(jar) {
   const dataDir = mkdtempSync(join(tmpdir(), 'flowsync-e2e-'));
   const child = spawn('java', ['-jar', jar], {
-    env: { ...process.env, FLOWSYNC_PORT: '0', FLOWSYNC_HOST: '127.0.0.1', FLOWSYNC_GUEST_TOKENS: 'true', FLOWSYNC_DATA_DIR: dataDir },
+    env: { ...process.env, FLOWSYNC_PORT: '0', FLOWSYNC_GUEST_TOKENS: 'true', FLOWSYNC_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -81,12 +84,10 @@ function startServer(jar) {
   });
 }
 
-/** The standalone server prints where it listens; take the first http url and make it reachable. */
+/** The standalone server prints "FlowSync listening on http://<host>:<port>"; we reach it on loopback. */
 export function parseServerUrl(text) {
-  const m = /(https?):\/\/([^\s/:]+|\[[^\]]+\]):(\d+)/.exec(text);
-  if (!m) return null;
-  const host = m[2] === '0.0.0.0' || m[2] === '[::]' ? '127.0.0.1' : m[2];
-  return `${m[1]}://${host}:${m[3]}`;
+  const m = /listening on https?:\/\/[^\s/]*:(\d+)/.exec(text);
+  return m ? `http://127.0.0.1:${m[1]}` : null;
 }
 
 async function openPeer(name, skew) {
@@ -188,9 +189,11 @@ describe('FlowSync demo in three Chromium pages', { concurrency: false }, () => 
       const names = await p.page.locator('[data-testid="members"] li .who').allTextContents();
       assert.deepEqual(names.map((n) => n.replace(' (you)', '')).sort(), [...NAMES].sort());
     }
+    inCall = true;
   });
 
   test('every peer connection reaches connected and decodes the fake video', async () => {
+    requireCall();
     const ms = await allConnected();
     console.log(`three-way mesh connected with decoded video in ${ms} ms after the last join`);
     for (const p of peers) {
@@ -208,6 +211,7 @@ describe('FlowSync demo in three Chromium pages', { concurrency: false }, () => 
   });
 
   test('chat typed in one page shows in the others', async () => {
+    requireCall();
     const [ana, ben, chen] = peers;
     await ana.page.getByTestId('chat-input').fill('Morning all, standup in 5');
     await ana.page.getByTestId('chat-input').press('Enter');
@@ -224,6 +228,7 @@ describe('FlowSync demo in three Chromium pages', { concurrency: false }, () => 
   });
 
   test('the shared timer shows the same remaining time and phase in every page', async () => {
+    requireCall();
     const [ana, ben, chen] = peers;
     // Every client must have measured its clock offset by now (best of N round trips).
     for (const p of peers) {
@@ -262,6 +267,7 @@ describe('FlowSync demo in three Chromium pages', { concurrency: false }, () => 
   });
 
   test('a muted microphone and a status change show in every member list', async () => {
+    requireCall();
     const [, ben, chen] = peers;
     await chen.page.getByTestId('toggle-mic').click();
     assert.equal(await chen.page.getByTestId('toggle-mic').getAttribute('aria-pressed'), 'false');
@@ -282,6 +288,7 @@ describe('FlowSync demo in three Chromium pages', { concurrency: false }, () => 
   });
 
   test('the demo screenshots of the three-way call', { skip: !process.env.SCREENSHOT_DIR }, async () => {
+    requireCall();
     for (let i = 0; i < peers.length; i++) {
       await peers[i].page.screenshot({ path: join(process.env.SCREENSHOT_DIR, `demo-three-peers${i === 0 ? '' : `-${peers[i].name.toLowerCase()}`}.png`) });
     }
@@ -292,6 +299,7 @@ describe('FlowSync demo in three Chromium pages', { concurrency: false }, () => 
   });
 
   test('a reloaded page rejoins, shows the history and reconnects its video', async () => {
+    requireCall();
     const ben = peers[1];
     const before = await ben.page.evaluate(() => window.flowsyncDemo.client.connectionId);
     await ben.page.reload();
