@@ -298,6 +298,35 @@ describe('FlowSync demo in three Chromium pages', { concurrency: false }, () => 
     await narrow.setViewportSize({ width: 1280, height: 760 });
   });
 
+  test('a dropped connection resumes: same connection, no flicker for the others, missed chat delivered', async () => {
+    requireCall();
+    const [ana, , chen] = peers;
+    await ana.page.evaluate(() => {
+      window.__left = [];
+      window.flowsyncDemo.room.on('member.left', (e) => window.__left.push(e.connectionId));
+    });
+    const before = await chen.page.evaluate(() => {
+      const c = window.flowsyncDemo.client;
+      window.__resumed = null;
+      c.once('resumed', (e) => (window.__resumed = e));
+      // Wait long enough before reconnecting that a message is certainly sent meanwhile.
+      c.options.minReconnectDelayMs = 3000;
+      c._ws.close(); // the socket drops without a leave, as when the network blips
+      return c.connectionId;
+    });
+    await until("Chen's client to notice the drop", () => chen.page.evaluate(() => window.flowsyncDemo.client.state === 'reconnecting'));
+    await ana.page.getByTestId('chat-input').fill('Sent while Chen was away');
+    await ana.page.getByTestId('chat-input').press('Enter');
+    const resumed = await until('Chen to be resumed', () => chen.page.evaluate(() => window.__resumed), 30000);
+    assert.equal(resumed.resumed, true, 'the server resumed the connection');
+    assert.equal(await chen.page.evaluate(() => window.flowsyncDemo.client.connectionId), before, 'same connectionId');
+    await until('Chen to show the message sent while away', async () =>
+      (await chen.page.locator('[data-testid="messages"] li .text').allTextContents()).includes('Sent while Chen was away'),
+    );
+    assert.deepEqual(await ana.page.evaluate(() => window.__left), [], 'the others saw no member.left');
+    assert.ok(mediaReady(await mediaState(chen.page), 2), 'the video connections stayed up');
+  });
+
   test('a reloaded page rejoins, shows the history and reconnects its video', async () => {
     requireCall();
     const ben = peers[1];

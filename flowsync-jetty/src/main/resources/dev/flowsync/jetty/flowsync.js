@@ -696,7 +696,8 @@ export class Room extends Emitter {
    */
   setState(state) {
     this._state = state;
-    return this.client.request({ type: 'state', room: this.id, state });
+    const self = () => this.client.connectionId;
+    return this._requestOrEvent({ type: 'state', room: this.id, state }, 'member.updated', (m) => m.connectionId === self());
   }
 
   /**
@@ -768,6 +769,31 @@ export class Room extends Emitter {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /**
+   * Some commands are answered by a room event that reaches everyone (the sender too) rather than
+   * by a reply of their own; resolve on whichever comes first, reject on an `error` with our rid.
+   */
+  _requestOrEvent(message, event, matches) {
+    return new Promise((resolve, reject) => {
+      const off = this.on(event, (detail) => {
+        if (matches(detail)) {
+          off();
+          resolve(detail);
+        }
+      });
+      this.client.request(message).then(
+        (reply) => {
+          off();
+          resolve(reply);
+        },
+        (e) => {
+          off();
+          reject(e);
+        },
+      );
+    });
+  }
 
   _join() {
     if (this._joining) return this._joining;
@@ -949,8 +975,10 @@ export class RoomTimer {
   }
 
   _command(type, extra = {}) {
-    return this._room.client.request({ type, room: this._room.id, ...extra }).then((reply) => {
-      if (reply.timer) this._update(reply.timer);
+    const before = this.state.version ?? 0;
+    const msg = { type, room: this._room.id, ...extra };
+    return this._room._requestOrEvent(msg, 'timer', (t) => (t.version ?? 0) > before).then((reply) => {
+      if (reply && reply.timer) this._update(reply.timer);
       return this.state;
     });
   }
