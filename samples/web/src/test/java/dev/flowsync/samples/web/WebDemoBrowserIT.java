@@ -99,6 +99,7 @@ class WebDemoBrowserIT {
                   "node",
                   "--test",
                   "--test-reporter=spec",
+                  "client.test.mjs",
                   "run-e2e.mjs")
               .directory(e2e.toFile())
               .redirectErrorStream(true);
