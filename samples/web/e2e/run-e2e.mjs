@@ -44,7 +44,8 @@ let inCall = false;
 const requireCall = () => assert.ok(inCall, 'the three pages are not in the call (see the join test)');
 
 /** Polls fn (which may be async inside the page) until it returns a truthy value. */
-async function until(what, fn, timeoutMs = 30000, intervalMs = 200) {
+// Upper bounds, not delays: generous because CI machines can be heavily loaded.
+async function until(what, fn, timeoutMs = 60000, intervalMs = 200) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
@@ -55,7 +56,7 @@ async function until(what, fn, timeoutMs = 30000, intervalMs = 200) {
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last?.message ?? last)}`);
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last?.message ?? last)}\n${await diagnose()}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
@@ -90,6 +91,29 @@ export function parseServerUrl(text) {
   return m ? `http://127.0.0.1:${m[1]}` : null;
 }
 
+/** What each page shows, for failure messages: connection, room members, errors, peer states. */
+async function diagnose() {
+  const lines = [];
+  for (const p of peers) {
+    const d = await p.page
+      .evaluate(() => {
+        const app = window.flowsyncDemo;
+        return {
+          conn: app?.client?.state,
+          id: app?.client?.connectionId,
+          members: app?.room ? app.room.memberList().map((m) => `${m.name}:${m.connectionId}`) : null,
+          error: document.querySelector('[data-testid="join-error"]')?.textContent,
+          peers: app?.mesh ? [...app.mesh.peers].map(([id, x]) => `${id}:${x.pc.connectionState}`) : null,
+          timer: app?.room?.timer.state.status,
+          messages: app?.room?.messages.length,
+        };
+      })
+      .catch((e) => ({ unavailable: e.message }));
+    lines.push(`  ${p.name}: ${JSON.stringify(d)}`);
+  }
+  return lines.join('\n');
+}
+
 async function openPeer(name, skew) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
   await context.grantPermissions(['camera', 'microphone']);
@@ -99,6 +123,7 @@ async function openPeer(name, skew) {
       Date.now = () => realNow() + s;
     }, skew);
   }
+  context.setDefaultTimeout(60000);
   const page = await context.newPage();
   const logs = [];
   page.on('console', (msg) => logs.push(`[${name} ${msg.type()}] ${msg.text()}`));
@@ -136,7 +161,7 @@ function mediaReady(state, expectedPeers) {
   );
 }
 
-async function allConnected(timeoutMs = 45000) {
+async function allConnected(timeoutMs = 90000) {
   const started = Date.now();
   await until(
     'every peer connection connected with decoded video',
@@ -164,9 +189,10 @@ describe('FlowSync demo in three Chromium pages', { concurrency: false }, () => 
     for (let i = 0; i < NAMES.length; i++) peers.push(await openPeer(NAMES[i], SKEW_MS[i]));
   });
 
-  after(async (t) => {
-    if (process.exitCode || process.env.E2E_LOGS) {
-      for (const p of peers) for (const line of p.logs) console.log(line);
+  after(async () => {
+    // Warnings and errors from the pages always; everything with E2E_LOGS=1.
+    for (const p of peers) {
+      for (const line of p.logs) if (process.env.E2E_LOGS || !/^\[\S+ (log|info|debug)\]/.test(line)) console.log(line);
     }
     await browser?.close();
     serverProcess?.kill('SIGTERM');
