@@ -139,12 +139,26 @@ function statusLabel(status) {
 function renderMessages(scroll) {
   const list = $('messages');
   list.replaceChildren();
-  for (const m of app.room?.messages || []) list.append(messageItem(m));
+  const messages = app.room?.messages || [];
+  for (const m of messages) list.append(messageItem(m));
   if (scroll) list.scrollTop = list.scrollHeight;
+  // The join brings the latest messages; older ones are a click away.
+  $('earlier').hidden = !(messages.length && messages[0].seq > 1) || app.noEarlier === true;
 }
+
+$('earlier').addEventListener('click', async () => {
+  try {
+    const { hasMore } = await app.room.loadHistory({ limit: 50 });
+    if (!hasMore) app.noEarlier = true;
+    renderMessages(false);
+  } catch (e) {
+    $('join-error').textContent = `Could not load earlier messages: ${e.message}`;
+  }
+});
 
 function appendMessage(m) {
   const list = $('messages');
+  if (list.children.length === 0 && m.seq > 1) $('earlier').hidden = false;
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   list.append(messageItem(m));
   if (atBottom) list.scrollTop = list.scrollHeight;

@@ -289,6 +289,18 @@ export class FlowSyncClient extends Emitter {
     this.emit('closed', { code: 1000, reason: 'client closed' });
   }
 
+  /**
+   * Hands the server a new access token for the same user before the current one expires (a
+   * connection whose token expires is closed). With a token function, omit `token` and it is called.
+   * @param {string} [token]
+   * @returns {Promise<{expiresAt: number}>}
+   */
+  async refresh(token) {
+    const fresh = token ?? (await this._resolveToken());
+    const reply = await this.request({ type: 'refresh', token: fresh });
+    return { expiresAt: reply.expiresAt };
+  }
+
   /** @returns {number} the server's clock now, in ms since the epoch, as best known */
   serverNow() {
     return this.clock.serverNow();
