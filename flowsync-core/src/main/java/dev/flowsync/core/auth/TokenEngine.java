@@ -91,6 +91,9 @@ public final class TokenEngine {
    * @return false if the token was unknown
    */
   public boolean revoke(String token) {
+    if (token == null || token.isEmpty()) {
+      return false;
+    }
     String tokenId = Ids.sha256Hex(token);
     var claims = call("Reading token", () -> ctx.stores().tokens().find(tokenId));
     if (claims.isEmpty() || !call("Revoking token", () -> ctx.stores().tokens().delete(tokenId))) {

@@ -7,6 +7,7 @@ import dev.flowsync.core.FlowSyncException.TooLargeException;
 import dev.flowsync.core.event.ChatMessagePosted;
 import dev.flowsync.core.internal.EngineContext;
 import dev.flowsync.core.internal.Ids;
+import dev.flowsync.core.room.RoomEngine;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,15 +47,29 @@ public final class ChatEngine {
     if (clientMsgId != null && (clientMsgId.isEmpty() || clientMsgId.length() > 64)) {
       throw new BadRequestException("clientMsgId must be 1 to 64 characters");
     }
-    NewMessage message =
-        new NewMessage(
-            Ids.random("m_", 12), roomId, userId, name, text, ctx.clock().instant(), clientMsgId);
-    AppendResult result =
-        call("Storing chat message", () -> ctx.stores().messages().append(message));
-    if (!result.duplicate()) {
-      ctx.events().publish(new ChatMessagePosted(result.message(), ctx.clock().instant()));
-    }
-    return result;
+    RoomEngine.requireValidId(roomId);
+    // Append and publish in the room's lane: otherwise two sends could publish seq 2 before seq 1.
+    return ctx.lanes()
+        .inLane(
+            roomId,
+            () -> {
+              NewMessage message =
+                  new NewMessage(
+                      Ids.random("m_", 12),
+                      roomId,
+                      userId,
+                      name,
+                      text,
+                      ctx.clock().instant(),
+                      clientMsgId);
+              AppendResult result =
+                  call("Storing chat message", () -> ctx.stores().messages().append(message));
+              if (!result.duplicate()) {
+                ctx.events()
+                    .publish(new ChatMessagePosted(result.message(), ctx.clock().instant()));
+              }
+              return result;
+            });
   }
 
   /** Up to {@code limit} messages before {@code beforeSeq} (null: the newest ones). */

@@ -19,12 +19,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Joins, state updates, leaves and kicks. Every change to a room runs in that room's lane, so the
  * events of one room come out in the order the store applied them.
  */
 public final class PresenceEngine {
+  private static final Logger log = LoggerFactory.getLogger(PresenceEngine.class);
+
   private final EngineContext ctx;
   private final RoomEngine rooms;
 
@@ -47,15 +51,18 @@ public final class PresenceEngine {
       AccessToken token, String connectionId, String roomId, String name, String stateJson) {
     String state = checkState(stateJson == null ? "{}" : stateJson);
     String displayName = name == null || name.isBlank() ? token.name() : checkName(name);
-    Room room = rooms.findOrAutoCreate(roomId, token.userId());
-    if (room.isPrivate() && !token.grants(room.id())) {
-      throw new ForbiddenException(
-          "Room '" + room.id() + "' is private and the token does not grant it");
-    }
+    RoomEngine.requireValidId(roomId);
+    // The room is looked up inside its lane so that a delete cannot slip in between the lookup and
+    // the admission and leave a member behind in a room that no longer exists.
     return ctx.lanes()
         .inLane(
-            room.id(),
+            roomId,
             () -> {
+              Room room = rooms.findOrAutoCreate(roomId, token.userId());
+              if (room.isPrivate() && !token.grants(room.id())) {
+                throw new ForbiddenException(
+                    "Room '" + room.id() + "' is private and the token does not grant it");
+              }
               Instant now = ctx.clock().instant();
               Member member =
                   new Member(
@@ -74,13 +81,20 @@ public final class PresenceEngine {
               }
               List<Member> members = call("Listing members", () -> store.members(room.id()));
               if (result == AdmitResult.ALREADY_MEMBER) {
-                Member self = store.find(room.id(), connectionId).orElse(member);
+                Member self =
+                    members.stream()
+                        .filter(m -> m.connectionId().equals(connectionId))
+                        .findFirst()
+                        .orElse(member);
                 return new JoinResult(room, self, members, true);
               }
-              ctx.stores()
-                  .sessions()
-                  .open(
-                      new MemberSession(room.id(), connectionId, token.userId(), now, null, null));
+              recordSession(
+                  () ->
+                      ctx.stores()
+                          .sessions()
+                          .open(
+                              new MemberSession(
+                                  room.id(), connectionId, token.userId(), now, null, null)));
               ctx.events().publish(new MemberJoined(member, now));
               return new JoinResult(room, member, members, false);
             });
@@ -92,6 +106,9 @@ public final class PresenceEngine {
    * @throws ForbiddenException if the connection is not a member of the room
    */
   public Member updateState(String connectionId, String roomId, String stateJson) {
+    if (stateJson == null) {
+      throw new BadRequestException("A state update needs a state object");
+    }
     String state = checkState(stateJson);
     return ctx.lanes()
         .inLane(
@@ -178,7 +195,12 @@ public final class PresenceEngine {
   /** Extends this node's presence lease; call about once a second. */
   public void renewLease() {
     Instant expires = ctx.clock().instant().plus(ctx.config().nodeLeaseTtl());
-    ctx.stores().presence().renewLease(ctx.config().nodeId(), expires);
+    call(
+        "Renewing node lease",
+        () -> {
+          ctx.stores().presence().renewLease(ctx.config().nodeId(), expires);
+          return null;
+        });
   }
 
   /**
@@ -188,11 +210,12 @@ public final class PresenceEngine {
   public List<Member> removeDeadNodes() {
     PresenceStore store = ctx.stores().presence();
     List<Member> removed = new ArrayList<>();
-    for (String node : store.expiredNodes(ctx.clock().instant())) {
+    Instant now = ctx.clock().instant();
+    for (String node : call("Reading node leases", () -> store.expiredNodes(now))) {
       if (node.equals(ctx.config().nodeId())) {
         continue;
       }
-      for (Member m : store.removeNode(node)) {
+      for (Member m : call("Removing a dead node", () -> store.removeNode(node))) {
         ctx.lanes()
             .inLane(
                 m.room(),
@@ -208,8 +231,20 @@ public final class PresenceEngine {
 
   private void afterLeave(Member m, LeaveReason reason, String detail) {
     Instant now = ctx.clock().instant();
-    ctx.stores().sessions().close(m.room(), m.connectionId(), now, reason);
+    recordSession(() -> ctx.stores().sessions().close(m.room(), m.connectionId(), now, reason));
     ctx.events().publish(new MemberLeft(m, reason, detail, now));
+  }
+
+  /**
+   * Sessions are analytics: once presence has changed, a failing session store must not turn the
+   * change into an error the others never hear about.
+   */
+  private static void recordSession(Runnable write) {
+    try {
+      write.run();
+    } catch (RuntimeException e) {
+      log.warn("Recording a member session failed; presence is unaffected", e);
+    }
   }
 
   private String checkState(String stateJson) {

@@ -16,15 +16,21 @@ import dev.flowsync.core.session.MemberSession;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Creates, finds, lists and deletes rooms. Obtain it from {@code FlowSync.rooms()}. */
 public final class RoomEngine {
   private static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9_.:\\-]{1,64}");
   private static final int MAX_PAGE = 200;
 
+  private static final Logger log = LoggerFactory.getLogger(RoomEngine.class);
+
   private final EngineContext ctx;
 
+  /** Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.rooms()}. */
   public RoomEngine(EngineContext ctx) {
     this.ctx = ctx;
   }
@@ -90,15 +96,42 @@ public final class RoomEngine {
     return find(id).orElseThrow(() -> new NotFoundException("Room '" + id + "' does not exist"));
   }
 
-  /** Rooms by id, {@code limit} 1 to 200, {@code cursor} null for the first page. */
+  /**
+   * Rooms ordered by id.
+   *
+   * @param limit 1 to 200
+   * @param cursor null for the first page, else the {@link Page#nextCursor()} of the previous page
+   * @throws BadRequestException if the limit is out of range or the cursor is not one we issued
+   */
   public Page<Room> list(int limit, String cursor) {
-    return call("Listing rooms", () -> ctx.stores().rooms().list(checkLimit(limit), cursor));
+    checkLimit(limit);
+    return call(
+        "Listing rooms", withCursor(cursor, () -> ctx.stores().rooms().list(limit, cursor)));
   }
 
-  /** Member stays in the room, newest first. */
+  /**
+   * Member stays in the room, most recent join first.
+   *
+   * @param limit 1 to 200
+   * @param cursor null for the first page, else the {@link Page#nextCursor()} of the previous page
+   * @throws BadRequestException if the limit is out of range or the cursor is not one we issued
+   */
   public Page<MemberSession> sessions(String roomId, int limit, String cursor) {
+    checkLimit(limit);
     return call(
-        "Listing sessions", () -> ctx.stores().sessions().list(roomId, checkLimit(limit), cursor));
+        "Listing sessions",
+        withCursor(cursor, () -> ctx.stores().sessions().list(roomId, limit, cursor)));
+  }
+
+  /** Stores reject cursors they did not issue with IllegalArgumentException: the caller's fault. */
+  private static <T> Supplier<Page<T>> withCursor(String cursor, Supplier<Page<T>> listing) {
+    return () -> {
+      try {
+        return listing.get();
+      } catch (IllegalArgumentException e) {
+        throw new BadRequestException("cursor '" + cursor + "' is not valid here");
+      }
+    };
   }
 
   /** How many members the room has, cluster-wide. */
@@ -123,10 +156,19 @@ public final class RoomEngine {
               List<Member> members =
                   call("Deleting room", () -> ctx.stores().presence().removeRoom(id));
               for (Member m : members) {
-                ctx.stores().sessions().close(id, m.connectionId(), now, LeaveReason.CLOSED);
+                try {
+                  ctx.stores().sessions().close(id, m.connectionId(), now, LeaveReason.CLOSED);
+                } catch (RuntimeException e) {
+                  log.warn("Recording the end of a session in room '{}' failed", id, e);
+                }
               }
-              ctx.stores().timers().delete(id);
-              ctx.stores().messages().deleteRoom(id);
+              call(
+                  "Deleting timer",
+                  () -> {
+                    ctx.stores().timers().delete(id);
+                    return null;
+                  });
+              call("Deleting chat history", () -> ctx.stores().messages().deleteRoom(id));
               ctx.events().publish(new RoomClosed(id, members, now));
               return null;
             });

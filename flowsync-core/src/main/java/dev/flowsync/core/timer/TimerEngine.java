@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -123,7 +124,7 @@ public final class TimerEngine {
   private TimerState command(
       String roomId, String userId, String name, UnaryOperator<TimerState> change) {
     Room room = rooms.get(roomId);
-    if (room.timerControl() == TimerControl.OWNER && !userId.equals(room.ownerId())) {
+    if (room.timerControl() == TimerControl.OWNER && !Objects.equals(userId, room.ownerId())) {
       throw new ForbiddenException("Only the owner of room '" + roomId + "' may control its timer");
     }
     return ctx.lanes()
