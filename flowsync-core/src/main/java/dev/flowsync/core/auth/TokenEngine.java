@@ -22,6 +22,7 @@ public final class TokenEngine {
 
   private final EngineContext ctx;
 
+  /** Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.tokens()}. */
   public TokenEngine(EngineContext ctx) {
     this.ctx = ctx;
   }

@@ -21,6 +21,7 @@ public final class ChatEngine {
 
   private final EngineContext ctx;
 
+  /** Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.chat()}. */
   public ChatEngine(EngineContext ctx) {
     this.ctx = ctx;
   }

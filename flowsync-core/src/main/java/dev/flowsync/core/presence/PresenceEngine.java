@@ -32,6 +32,9 @@ public final class PresenceEngine {
   private final EngineContext ctx;
   private final RoomEngine rooms;
 
+  /**
+   * Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.presence()}.
+   */
   public PresenceEngine(EngineContext ctx, RoomEngine rooms) {
     this.ctx = ctx;
     this.rooms = rooms;

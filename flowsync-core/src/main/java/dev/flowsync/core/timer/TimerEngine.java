@@ -37,6 +37,7 @@ public final class TimerEngine {
   private final RoomEngine rooms;
   private final Map<String, ScheduledFuture<?>> wakeUps = new ConcurrentHashMap<>();
 
+  /** Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.timers()}. */
   public TimerEngine(EngineContext ctx, RoomEngine rooms) {
     this.ctx = ctx;
     this.rooms = rooms;
