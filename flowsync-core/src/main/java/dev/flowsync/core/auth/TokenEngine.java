@@ -79,6 +79,29 @@ public final class TokenEngine {
     return claims;
   }
 
+  /**
+   * Verifies a token a connection presents to replace its current one ({@code refresh}).
+   *
+   * @param currentUserId the user the connection is authenticated as
+   * @param newToken the new bearer token
+   * @return the new token's claims
+   * @throws UnauthorizedException the new token is missing, unknown, revoked or expired
+   * @throws dev.flowsync.core.FlowSyncException.ForbiddenException the new token is for another
+   *     user
+   */
+  public AccessToken refresh(String currentUserId, String newToken) {
+    AccessToken claims = verify(newToken);
+    if (!claims.userId().equals(currentUserId)) {
+      throw new dev.flowsync.core.FlowSyncException.ForbiddenException(
+          "A refresh token must be for user '"
+              + currentUserId
+              + "', not '"
+              + claims.userId()
+              + "'");
+    }
+    return claims;
+  }
+
   /** Whether the token (by id) is still stored and unexpired; used to re-check open connections. */
   public boolean isValid(String tokenId) {
     return call("Reading token", () -> ctx.stores().tokens().find(tokenId))

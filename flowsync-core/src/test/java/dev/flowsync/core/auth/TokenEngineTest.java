@@ -148,4 +148,18 @@ class TokenEngineTest {
     assertThat(h.stores.tokens().find(shortLived.claims().tokenId())).isEmpty();
     assertThat(tokens.verify(longLived.token()).userId()).isEqualTo("b");
   }
+
+  @Test
+  @DisplayName(
+      "refresh accepts a valid token of the same user, refuses another user's or a bad one")
+  void refresh() {
+    IssuedToken next = tokens.issue("u42", "Ana", null, Duration.ofHours(48));
+    IssuedToken other = tokens.issue("u7", "Bo", null, null);
+
+    assertThat(tokens.refresh("u42", next.token())).isEqualTo(next.claims());
+    assertThatThrownBy(() -> tokens.refresh("u42", other.token()))
+        .isInstanceOf(dev.flowsync.core.FlowSyncException.ForbiddenException.class);
+    assertThatThrownBy(() -> tokens.refresh("u42", "fst_forged"))
+        .isInstanceOf(UnauthorizedException.class);
+  }
 }
