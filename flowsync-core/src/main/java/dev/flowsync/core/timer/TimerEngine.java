@@ -124,14 +124,18 @@ public final class TimerEngine {
 
   private TimerState command(
       String roomId, String userId, String name, UnaryOperator<TimerState> change) {
-    Room room = rooms.get(roomId);
-    if (room.timerControl() == TimerControl.OWNER && !Objects.equals(userId, room.ownerId())) {
-      throw new ForbiddenException("Only the owner of room '" + roomId + "' may control its timer");
-    }
+    // The room is checked inside its lane: a delete cannot then slip in between the check and the
+    // write and leave a timer behind that a re-created room of the same id would inherit.
     return ctx.lanes()
         .inLane(
             roomId,
             () -> {
+              Room room = rooms.get(roomId);
+              if (room.timerControl() == TimerControl.OWNER
+                  && !Objects.equals(userId, room.ownerId())) {
+                throw new ForbiddenException(
+                    "Only the owner of room '" + roomId + "' may control its timer");
+              }
               while (true) {
                 TimerState current = get(roomId);
                 TimerState next = change.apply(current);

@@ -9,10 +9,14 @@ import dev.flowsync.core.FlowSyncException.BadRequestException;
 import dev.flowsync.core.FlowSyncException.ConflictException;
 import dev.flowsync.core.FlowSyncException.ForbiddenException;
 import dev.flowsync.core.FlowSyncException.NotFoundException;
+import dev.flowsync.core.Page;
 import dev.flowsync.core.event.TimerChanged;
+import dev.flowsync.core.room.Room;
 import dev.flowsync.core.room.RoomSpec;
+import dev.flowsync.core.room.RoomStore;
 import dev.flowsync.core.room.TimerControl;
 import dev.flowsync.core.store.Stores;
+import dev.flowsync.core.store.memory.InMemoryRoomStore;
 import dev.flowsync.core.store.memory.InMemoryStores;
 import dev.flowsync.core.support.Harness;
 import java.time.Duration;
@@ -20,6 +24,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -477,6 +486,69 @@ class TimerEngineTest {
       if (e instanceof TimerChanged t) {
         seen.add(t);
       }
+    }
+  }
+
+  @Test
+  @DisplayName("a command racing a delete of its room never leaves a timer for a re-created room")
+  void commandRacingDelete() throws Exception {
+    CountDownLatch lookedUp = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<Thread> commander = new AtomicReference<>();
+    RoomStore pausing = new InMemoryRoomStore();
+    RoomStore store =
+        new RoomStore() {
+          @Override
+          public boolean create(Room room) {
+            return pausing.create(room);
+          }
+
+          @Override
+          public Optional<Room> find(String id) {
+            Optional<Room> found = pausing.find(id);
+            if (Thread.currentThread() == commander.get()) {
+              lookedUp.countDown();
+              try {
+                release.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return found;
+          }
+
+          @Override
+          public Page<Room> list(int limit, String cursor) {
+            return pausing.list(limit, cursor);
+          }
+
+          @Override
+          public boolean delete(String id) {
+            return pausing.delete(id);
+          }
+        };
+    try (Harness hr = Harness.create(InMemoryStores.create().withRooms(store), b -> b)) {
+      hr.flowSync.rooms().create(RoomSpec.of("r"));
+      CompletableFuture<TimerState> start =
+          CompletableFuture.supplyAsync(
+              () -> {
+                commander.set(Thread.currentThread());
+                return hr.flowSync.timers().start("r", "u1", POMODORO, false);
+              });
+      assertThat(lookedUp.await(10, TimeUnit.SECONDS)).isTrue();
+      Thread deleter = new Thread(() -> hr.flowSync.rooms().delete("r"));
+      deleter.start();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !deleter.isAlive() || deleter.getState() == Thread.State.WAITING);
+      release.countDown();
+      start.handle((s, e) -> s).get(10, TimeUnit.SECONDS);
+      deleter.join(10_000);
+      commander.set(null);
+
+      hr.flowSync.rooms().create(RoomSpec.of("r"));
+
+      assertThat(hr.flowSync.timers().get("r")).isEqualTo(TimerState.idle());
     }
   }
 }
