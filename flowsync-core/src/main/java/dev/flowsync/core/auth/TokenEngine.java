@@ -28,11 +28,14 @@ public final class TokenEngine {
   }
 
   /**
-   * Issues a token.
+   * Issues a token: a random secret whose SHA-256 is stored with its claims.
    *
-   * @param rooms room grants ({@code *} for all); null means all
-   * @param ttl lifetime; null for the configured default (24 h)
-   * @throws BadRequestException blank userId, or a ttl outside 1 s to 30 days
+   * @param userId the user, 1 to 128 characters
+   * @param name the default display name, or null for the user id
+   * @param rooms room grants ({@code *} for all), or null for all
+   * @param ttl lifetime (1 s to 30 days), or null for the configured default (24 h)
+   * @return the secret token, to show once, and its claims
+   * @throws BadRequestException a blank userId or a lifetime out of range
    */
   public IssuedToken issue(String userId, String name, Collection<String> rooms, Duration ttl) {
     if (userId == null || userId.isBlank() || userId.length() > 128) {
@@ -64,6 +67,8 @@ public final class TokenEngine {
   /**
    * The claims of a valid token.
    *
+   * @param token the bearer token
+   * @return the claims
    * @throws UnauthorizedException the token is missing, unknown, revoked or expired
    */
   public AccessToken verify(String token) {
@@ -102,7 +107,12 @@ public final class TokenEngine {
     return claims;
   }
 
-  /** Whether the token (by id) is still stored and unexpired; used to re-check open connections. */
+  /**
+   * Whether the token is still stored and unexpired; the transport re-checks open connections.
+   *
+   * @param tokenId the token's id (its SHA-256)
+   * @return true if valid now
+   */
   public boolean isValid(String tokenId) {
     return call("Reading token", () -> ctx.stores().tokens().find(tokenId))
         .map(t -> !t.isExpiredAt(ctx.clock().instant()))
@@ -110,9 +120,11 @@ public final class TokenEngine {
   }
 
   /**
-   * Revokes a token; connections that used it are closed (4401) by the transport.
+   * Revokes a token at once and announces {@code TokenRevoked}, on which the transport closes the
+   * connections that used it (4401).
    *
-   * @return false if the token was unknown
+   * @param token the bearer token
+   * @return false if the token was unknown or already revoked (nothing announced)
    */
   public boolean revoke(String token) {
     if (token == null || token.isEmpty()) {
@@ -127,7 +139,11 @@ public final class TokenEngine {
     return true;
   }
 
-  /** Deletes expired tokens; returns how many. */
+  /**
+   * Deletes expired tokens; FlowSync calls it hourly.
+   *
+   * @return how many were deleted
+   */
   public int purgeExpired() {
     return call("Purging tokens", () -> ctx.stores().tokens().deleteExpired(ctx.clock().instant()));
   }

@@ -35,7 +35,13 @@ public final class RoomEngine {
     this.ctx = ctx;
   }
 
-  /** Throws bad_request unless the id is 1-64 characters of letters, digits and {@code _.:-}. */
+  /**
+   * Checks a room id.
+   *
+   * @param id the id
+   * @return the id, if 1 to 64 letters, digits and {@code _ . : -}
+   * @throws BadRequestException otherwise
+   */
   public static String requireValidId(String id) {
     if (id == null || !ROOM_ID.matcher(id).matches()) {
       throw new BadRequestException(
@@ -45,10 +51,12 @@ public final class RoomEngine {
   }
 
   /**
-   * Creates a room.
+   * Creates a room and announces {@code RoomCreated}.
    *
+   * @param spec what to create; null fields take the defaults
+   * @return the room as stored
    * @throws ConflictException if a room with that id exists
-   * @throws BadRequestException if the id or capacity is invalid
+   * @throws BadRequestException if the id, name or capacity is invalid
    */
   public Room create(RoomSpec spec) {
     Room room = toRoom(spec);
@@ -63,7 +71,11 @@ public final class RoomEngine {
   /**
    * The room, creating it with defaults when it does not exist and auto-creation is on.
    *
+   * @param id the room id
+   * @param ownerId the owner of a room created here (the joining user)
+   * @return the room
    * @throws NotFoundException if it does not exist and auto-creation is off
+   * @throws BadRequestException if the id is invalid
    */
   public Room findOrAutoCreate(String id, String ownerId) {
     requireValidId(id);
@@ -82,7 +94,12 @@ public final class RoomEngine {
     return get(id); // another connection or node created it first
   }
 
-  /** The room, if it exists. */
+  /**
+   * The room.
+   *
+   * @param id the room id
+   * @return the room, or empty
+   */
   public Optional<Room> find(String id) {
     return call("Reading room", () -> ctx.stores().rooms().find(id));
   }
@@ -90,6 +107,8 @@ public final class RoomEngine {
   /**
    * The room.
    *
+   * @param id the room id
+   * @return the room
    * @throws NotFoundException if it does not exist
    */
   public Room get(String id) {
@@ -101,6 +120,7 @@ public final class RoomEngine {
    *
    * @param limit 1 to 200
    * @param cursor null for the first page, else the {@link Page#nextCursor()} of the previous page
+   * @return one page of rooms
    * @throws BadRequestException if the limit is out of range or the cursor is not one we issued
    */
   public Page<Room> list(int limit, String cursor) {
@@ -112,8 +132,10 @@ public final class RoomEngine {
   /**
    * Member stays in the room, most recent join first.
    *
+   * @param roomId the room id
    * @param limit 1 to 200
    * @param cursor null for the first page, else the {@link Page#nextCursor()} of the previous page
+   * @return one page of stays
    * @throws BadRequestException if the limit is out of range or the cursor is not one we issued
    */
   public Page<MemberSession> sessions(String roomId, int limit, String cursor) {
@@ -134,14 +156,22 @@ public final class RoomEngine {
     };
   }
 
-  /** How many members the room has, cluster-wide. */
+  /**
+   * How many members the room has, cluster-wide.
+   *
+   * @param roomId the room id
+   * @return the count; 0 for an unknown room
+   */
   public int memberCount(String roomId) {
     return call("Counting members", () -> ctx.stores().presence().count(roomId));
   }
 
   /**
-   * Deletes the room with its members, timer and chat history; members get {@code room.closed}.
+   * Deletes the room with its members, timer and chat history; its members' sessions end with
+   * reason {@code closed}, and {@code RoomClosed} (the members get {@code room.closed}) is
+   * announced.
    *
+   * @param id the room id
    * @throws NotFoundException if it does not exist
    */
   public void delete(String id) {
