@@ -76,6 +76,20 @@ describe('Room chat merge', () => {
     assert.equal(room.lastSeq, 6);
   });
 
+  test('a presence event that overtakes the joined snapshot is not lost', () => {
+    const room = roomWithClock(0, 0);
+    const member = (id, name) => ({ connectionId: id, userId: id, name, state: {}, joinedAt: 1 });
+    room._buffering = true; // as while a join request is in flight
+    room._onMessage({ type: 'member.joined', room: 'standup', member: member('c2', 'Ben') });
+    room._onMessage({ type: 'member.left', room: 'standup', connectionId: 'c3', userId: 'c3', reason: 'left' });
+    room._onMessage({ type: 'joined', room: 'standup', self: member('c1', 'Ana'), members: [member('c1', 'Ana'), member('c3', 'Chen')], history: [], lastSeq: 0 });
+    assert.deepEqual([...room.members.keys()].sort(), ['c1', 'c2']);
+    // After the snapshot, nothing is buffered any more.
+    room._onMessage({ type: 'member.left', room: 'standup', connectionId: 'c2', userId: 'c2', reason: 'left' });
+    room._onMessage({ type: 'joined', room: 'standup', self: member('c1', 'Ana'), members: [member('c1', 'Ana'), member('c4', 'Dan')], history: [], lastSeq: 0 });
+    assert.deepEqual([...room.members.keys()].sort(), ['c1', 'c4']);
+  });
+
   test('a joined frame after a resume adds only the missed messages', () => {
     const room = roomWithClock(0, 0);
     room._onMessage({ type: 'joined', room: 'standup', self: null, members: [], history: [msg(1), msg(2)], lastSeq: 2 });

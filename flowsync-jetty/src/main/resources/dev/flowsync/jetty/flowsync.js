@@ -694,6 +694,9 @@ export class Room extends Emitter {
     this._state = undefined;
     this._joinName = undefined;
     this._joining = null;
+    /** Presence events that arrived while a join was in flight, replayed over its snapshot. */
+    this._early = [];
+    this._buffering = false;
   }
 
   /** @returns {object[]} members as an array, in join order */
@@ -812,6 +815,8 @@ export class Room extends Emitter {
     const msg = { type: 'join', room: this.id };
     if (this._joinName) msg.name = this._joinName;
     if (this._state !== undefined) msg.state = this._state;
+    this._early = [];
+    this._buffering = true;
     this._joining = this.client.request(msg).then(
       (reply) => {
         this._joining = null;
@@ -819,6 +824,8 @@ export class Room extends Emitter {
       },
       (e) => {
         this._joining = null;
+        this._early = [];
+        this._buffering = false;
         throw e;
       },
     );
@@ -840,6 +847,7 @@ export class Room extends Emitter {
   }
 
   _onMessage(msg) {
+    if (this._buffering && msg.type.startsWith('member.')) this._early.push(msg);
     switch (msg.type) {
       case 'joined':
         this._onJoined(msg);
@@ -898,6 +906,12 @@ export class Room extends Emitter {
     this.members = new Map();
     for (const m of msg.members || []) this.members.set(m.connectionId, m);
     if (this.self) this.members.set(this.self.connectionId, this.self);
+    // An event may overtake the snapshot it postdates; applying it again is harmless otherwise.
+    for (const e of this._early.splice(0)) {
+      if (e.type === 'member.left') this.members.delete(e.connectionId);
+      else if (e.member) this.members.set(e.member.connectionId, e.member);
+    }
+    this._buffering = false;
     if (msg.timer) this.timer._update(msg.timer, true);
     this.emit('joined', { room: this, self: this.self, members: this.memberList() });
     this.emit('members', this.memberList());
