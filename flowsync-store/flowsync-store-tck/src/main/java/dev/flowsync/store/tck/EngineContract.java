@@ -47,8 +47,10 @@ public abstract class EngineContract extends StoreContract {
 
   private FlowSync node(String nodeId, StoreFixture f, List<FlowSyncEvent> events) {
     Stores s = f.overlay(shared);
-    if (!f.supports(StoreCapability.NODE_LEASES)) {
-      s = s.withPresence(shared.presence()); // the engines need leases to run on a presence store
+    // Capabilities are the backend's, declared on the first fixture; the second instance only
+    // brings its stores. The engines need leases to run on a presence store.
+    if (!stores().supports(StoreCapability.NODE_LEASES)) {
+      s = s.withPresence(shared.presence());
     }
     FlowSync flowSync =
         FlowSync.builder().nodeId(nodeId).clock(clock).stores(s).listener(events::add).build();
