@@ -325,12 +325,17 @@ public final class RedisClusterBus implements ClusterBus {
         c.getStatusCodeReply();
         s.proceed(c, keys.nodeChannel(nodeId), keys.broadcastChannel());
       } catch (RuntimeException e) {
-        if (!isClosed()) {
+        if (isClosed()) {
+          break;
+        }
+        if (s != null && s.wasConfirmed) {
           log.warn(
-              "Redis cluster bus of node '{}' lost its subscription ({}); reconnecting in ~{} ms",
+              "Redis cluster bus of node '{}' lost its subscription ({}); reconnecting with"
+                  + " backoff",
               nodeId,
-              e.toString(),
-              backoffMs);
+              e.toString());
+        } else {
+          log.debug("Redis cluster bus of node '{}' could not subscribe: {}", nodeId, e.toString());
         }
       } finally {
         if (s != null) {
