@@ -15,10 +15,13 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
- * Rough comparison of the two ways to scope room messages to interested nodes, on a private
- * redis-server (nothing else running on it):
+ * Rough costs of the Redis layout, on a private redis-server (nothing else running on it): memory
+ * per member, and a comparison of the two ways to scope room messages to interested nodes, on a
+ * private redis-server (nothing else running on it):
  *
  * <ul>
  *   <li>interest: a SET of nodes per room and one Lua script that publishes to each interested
@@ -28,10 +31,10 @@ import redis.clients.jedis.JedisPubSub;
  * </ul>
  *
  * Run: {@code mvn -q -pl flowsync-store/flowsync-store-redis -am verify -Dflowsync.bench=true
- * -Dtest=BusFanoutBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ * -Dtest=RedisCostBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
  */
 @EnabledIfSystemProperty(named = "flowsync.bench", matches = "true")
-class BusFanoutBenchmark {
+class RedisCostBenchmark {
   private static final int MESSAGES = 20_000;
   private static final String PAYLOAD = "x".repeat(300);
 
@@ -47,6 +50,7 @@ class BusFanoutBenchmark {
             .start();
     try (JedisPooled admin = new JedisPooled("127.0.0.1", port)) {
       await().ignoreExceptions().until(() -> "PONG".equals(admin.ping()));
+      memoryPerMember(admin, port);
       for (int nodes : new int[] {2, 4}) {
         for (int round = 0; round < 2; round++) {
           interest(admin, port, nodes, round == 0);
@@ -57,6 +61,83 @@ class BusFanoutBenchmark {
       server.destroy();
       server.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  private void memoryPerMember(JedisPooled admin, int port) {
+    int members = 10_000;
+    try (RedisStores stores =
+        RedisStores.builder("127.0.0.1", port).keyPrefix("flowsync:").build()) {
+      double mem0 = usedMemory(admin);
+      java.time.Instant t = java.time.Instant.parse("2026-11-21T10:00:00Z");
+      long t0 = System.nanoTime();
+      for (int i = 0; i < members; i++) {
+        // Rooms of 10 spread over 4 nodes; ids shaped like the server's (UUID-like connection ids).
+        stores
+            .presence()
+            .admit(
+                new dev.flowsync.core.presence.Member(
+                    "room-" + (i / 10),
+                    java.util.UUID.randomUUID().toString(),
+                    "user-" + i,
+                    "Display Name " + i,
+                    "{\"muted\":false,\"hand\":false}",
+                    t.plusMillis(i),
+                    "node-" + (i % 4)),
+                50);
+      }
+      double admitUs = (System.nanoTime() - t0) / 1_000.0 / members;
+      double perMember = (usedMemory(admin) - mem0) / members;
+      System.out.printf(
+          "presence: %.0f bytes of Redis memory per member (10,000 members, rooms of 10, 4 nodes),"
+              + " %.1f us per admit (sequential, one client)%n",
+          perMember, admitUs);
+      cmd(admin, Protocol.Command.CONFIG, "SET", "slowlog-log-slower-than", "0");
+      cmd(admin, Protocol.Command.CONFIG, "SET", "slowlog-max-len", "1000");
+      cmd(admin, Protocol.Command.SLOWLOG, "RESET");
+      long r0 = System.nanoTime();
+      for (int node = 0; node < 4; node++) {
+        stores.presence().removeNode("node-" + node);
+      }
+      double wallUs = (System.nanoTime() - r0) / 1_000.0 / members;
+      long scriptUs = 0;
+      long longestUs = 0;
+      for (Object e : (List<?>) cmd(admin, Protocol.Command.SLOWLOG, "GET", "1000")) {
+        List<?> entry = (List<?>) e;
+        String command = SafeEncoder.encode((byte[]) ((List<?>) entry.get(3)).get(0));
+        if (command.equalsIgnoreCase("evalsha")) {
+          long us = (Long) entry.get(2);
+          scriptUs += us;
+          longestUs = Math.max(longestUs, us);
+        }
+      }
+      cmd(admin, Protocol.Command.CONFIG, "SET", "slowlog-log-slower-than", "10000");
+      System.out.printf(
+          "presence: removeNode %.1f us per member removed (wall), Redis busy in the script %.1f us"
+              + " per member, longest batch of up to 500: %d us%n",
+          wallUs, (double) scriptUs / members, longestUs);
+    }
+  }
+
+  private static Object cmd(JedisPooled admin, Protocol.Command command, String... args) {
+    return admin.sendCommand(command, args);
+  }
+
+  private static double usedMemory(JedisPooled admin) {
+    return Double.parseDouble(info(admin, "memory").get("used_memory"));
+  }
+
+  private static Map<String, String> info(JedisPooled admin, String section) {
+    Map<String, String> info = new java.util.HashMap<>();
+    for (String line :
+        redis.clients.jedis.util.SafeEncoder.encode(
+                (byte[]) admin.sendCommand(redis.clients.jedis.Protocol.Command.INFO, section))
+            .split("\r?\n")) {
+      int i = line.indexOf(':');
+      if (i > 0) {
+        info.put(line.substring(0, i), line.substring(i + 1).trim());
+      }
+    }
+    return info;
   }
 
   private void interest(JedisPooled admin, int port, int nodes, boolean warmup) {
@@ -148,16 +229,7 @@ class BusFanoutBenchmark {
   }
 
   private static double redisCpuMs(JedisPooled admin) {
-    Map<String, String> info = new java.util.HashMap<>();
-    for (String line :
-        redis.clients.jedis.util.SafeEncoder.encode(
-                (byte[]) admin.sendCommand(redis.clients.jedis.Protocol.Command.INFO, "cpu"))
-            .split("\r?\n")) {
-      int i = line.indexOf(':');
-      if (i > 0) {
-        info.put(line.substring(0, i), line.substring(i + 1).trim());
-      }
-    }
+    Map<String, String> info = info(admin, "cpu");
     return (Double.parseDouble(info.get("used_cpu_user"))
             + Double.parseDouble(info.get("used_cpu_sys")))
         * 1_000.0;
