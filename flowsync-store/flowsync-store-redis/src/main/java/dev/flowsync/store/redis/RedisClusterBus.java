@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +107,7 @@ public final class RedisClusterBus implements ClusterBus {
   private final AtomicBoolean redeclarePending = new AtomicBoolean(true);
   private final AtomicBoolean sendFailing = new AtomicBoolean(false);
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final AtomicInteger lostSubscriptions = new AtomicInteger();
 
   private volatile String nodeId;
   private volatile String nodeEsc;
@@ -329,6 +331,7 @@ public final class RedisClusterBus implements ClusterBus {
           break;
         }
         if (s != null && s.wasConfirmed) {
+          lostSubscriptions.incrementAndGet();
           log.warn(
               "Redis cluster bus of node '{}' lost its subscription ({}); reconnecting with"
                   + " backoff",
@@ -358,6 +361,11 @@ public final class RedisClusterBus implements ClusterBus {
       backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
     }
     subscription = null;
+  }
+
+  /** How many established subscriptions were lost so far (for tests and metrics). */
+  int lostSubscriptions() {
+    return lostSubscriptions.get();
   }
 
   /** The subscriber connection's name, so that operators (and tests) can find it. */

@@ -127,6 +127,58 @@ class RedisRestartIntegrationTest {
     assertThat(nodeA.presence().members("r1")).containsExactly(m);
   }
 
+  @Test
+  @DisplayName("a Redis that stops answering but keeps the connection open is noticed and left")
+  void noticesSilentRedis() throws Exception {
+    nodeA = RedisStores.builder("127.0.0.1", port).build();
+    nodeB = RedisStores.builder("127.0.0.1", port).build();
+    List<String> atB = new CopyOnWriteArrayList<>();
+    nodeA.clusterBus().start("a", p -> {});
+    nodeB.clusterBus().start("b", atB::add);
+    await().atMost(TIMEOUT).until(() -> nodeB.clusterBus().isHealthy());
+    String before;
+    try (JedisPooled admin = new JedisPooled("127.0.0.1", port)) {
+      before =
+          RedisClusterBusIntegrationTest.subscriberClientId(admin, nodeB.clusterBus().clientName());
+    }
+    assertThat(before).isNotNull();
+
+    // SIGSTOP: the TCP connection stays up, but nothing answers (like a network partition).
+    int lost = nodeB.clusterBus().lostSubscriptions();
+    signal(server, "STOP");
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> !nodeB.clusterBus().isHealthy());
+      // The watchdog gives up on the silent connection by itself (no pong for 3.5 s).
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> nodeB.clusterBus().lostSubscriptions() > lost);
+    } finally {
+      signal(server, "CONT");
+    }
+
+    await().atMost(TIMEOUT).until(() -> nodeB.clusterBus().isHealthy());
+    try (JedisPooled admin = new JedisPooled("127.0.0.1", port)) {
+      String after =
+          RedisClusterBusIntegrationTest.subscriberClientId(admin, nodeB.clusterBus().clientName());
+      assertThat(after).as("a new subscriber connection").isNotNull().isNotEqualTo(before);
+    }
+    nodeA.clusterBus().sendToNode("b", "back");
+    await().atMost(TIMEOUT).until(() -> atB.contains("back"));
+  }
+
+  private static void signal(Process process, String signal) throws Exception {
+    Process kill =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.exitValue()).isZero();
+  }
+
   private static Process startRedis(int port) throws IOException {
     Process p =
         new ProcessBuilder(
