@@ -157,7 +157,11 @@ public final class RedisClusterBus implements ClusterBus {
     t.start();
   }
 
-  /** The id this bus was started with, or null before {@link #start}. */
+  /**
+   * The id this bus was started with.
+   *
+   * @return the node id, or null before {@link #start}
+   */
   public String nodeId() {
     return nodeId;
   }
@@ -254,8 +258,10 @@ public final class RedisClusterBus implements ClusterBus {
   }
 
   /**
-   * True while the subscription is established and answering pings and this node's room interest is
-   * recorded in Redis.
+   * Whether the bus is connected.
+   *
+   * @return true while the subscription is established and answering pings and this node's room
+   *     interest is recorded in Redis
    */
   @Override
   public boolean isHealthy() {

@@ -48,6 +48,9 @@ public final class RedisStores implements StoreHealth, AutoCloseable {
    * Stores over a connection the caller owns (and closes). The cluster bus needs a dedicated
    * subscriber connection: for a {@link JedisPooled} it opens one with the pool's settings; for any
    * other {@link UnifiedJedis} call {@link Builder#subscriberConnection}.
+   *
+   * @param redis the commands connection; not closed by the bundle
+   * @return a builder with the defaults (key prefix {@code flowsync:})
    */
   public static Builder builder(UnifiedJedis redis) {
     Builder b = new Builder(Objects.requireNonNull(redis, "redis"), false);
@@ -66,7 +69,14 @@ public final class RedisStores implements StoreHealth, AutoCloseable {
     return b;
   }
 
-  /** Stores over a pool this bundle opens to {@code host:port} and closes with itself. */
+  /**
+   * Stores over a pool this bundle opens to {@code host:port} (connect timeout 1 s, read timeout 2
+   * s) and closes with itself. Nothing connects before the first command.
+   *
+   * @param host the Redis host
+   * @param port the Redis port
+   * @return a builder with the defaults (key prefix {@code flowsync:})
+   */
   public static Builder builder(String host, int port) {
     return builder(
         host,
@@ -80,6 +90,11 @@ public final class RedisStores implements StoreHealth, AutoCloseable {
   /**
    * Stores over a pool this bundle opens to {@code host:port} with the given client settings
    * (password, TLS, timeouts) and closes with itself.
+   *
+   * @param host the Redis host
+   * @param port the Redis port
+   * @param config client settings, used for the pool and the bus's subscriber connection
+   * @return a builder with the defaults (key prefix {@code flowsync:})
    */
   public static Builder builder(String host, int port, JedisClientConfig config) {
     HostAndPort address = new HostAndPort(Objects.requireNonNull(host, "host"), port);
@@ -91,37 +106,66 @@ public final class RedisStores implements StoreHealth, AutoCloseable {
     return b;
   }
 
-  /** Presence with atomic cluster-wide admission and node leases. */
+  /**
+   * Presence with atomic cluster-wide admission and node leases.
+   *
+   * @return the presence store
+   */
   public RedisPresenceStore presence() {
     return presence;
   }
 
-  /** Timers with versioned compare-and-set. */
+  /**
+   * Timers with versioned compare-and-set.
+   *
+   * @return the timer store
+   */
   public RedisTimerStore timers() {
     return timers;
   }
 
-  /** Access tokens. */
+  /**
+   * Access tokens.
+   *
+   * @return the token store
+   */
   public RedisTokenStore tokens() {
     return tokens;
   }
 
-  /** The pub/sub cluster bus; the engine starts it. */
+  /**
+   * The pub/sub cluster bus; whoever runs the node starts it with the node's id.
+   *
+   * @return the cluster bus
+   */
   public RedisClusterBus clusterBus() {
     return clusterBus;
   }
 
-  /** The key prefix every key and channel of this bundle starts with. */
+  /**
+   * The key prefix every key and channel of this bundle starts with.
+   *
+   * @return the prefix, e.g. {@code flowsync:}
+   */
   public String keyPrefix() {
     return keyPrefix;
   }
 
-  /** The connection the stores use. */
+  /**
+   * The connection the stores send commands on.
+   *
+   * @return the connection given to the builder, or the pool it opened
+   */
   public UnifiedJedis redis() {
     return redis;
   }
 
-  /** {@code base} with its presence, timers, tokens and cluster bus replaced by these. */
+  /**
+   * {@code base} with its presence, timers, tokens and cluster bus replaced by these.
+   *
+   * @param base the stores to keep rooms, messages and sessions from
+   * @return the combined stores
+   */
   public Stores applyTo(Stores base) {
     return base.withPresence(presence)
         .withTimers(timers)
@@ -134,7 +178,12 @@ public final class RedisStores implements StoreHealth, AutoCloseable {
     return "redis";
   }
 
-  /** Whether Redis answers a {@code PING}; the bus reports its own state separately. */
+  /**
+   * Whether Redis answers a {@code PING}; the bus reports its own state through {@link
+   * RedisClusterBus#isHealthy()}.
+   *
+   * @return true if Redis answered
+   */
   @Override
   public boolean isHealthy() {
     try {
@@ -167,7 +216,13 @@ public final class RedisStores implements StoreHealth, AutoCloseable {
       this.ownsConnection = ownsConnection;
     }
 
-    /** Prefix of every key and channel (default {@code flowsync:}); lets apps share a Redis. */
+    /**
+     * Prefix of every key and channel (default {@code flowsync:}); lets several apps or clusters
+     * share one Redis.
+     *
+     * @param keyPrefix a non-empty prefix
+     * @return this builder
+     */
     public Builder keyPrefix(String keyPrefix) {
       this.keyPrefix = keyPrefix;
       return this;
@@ -176,13 +231,23 @@ public final class RedisStores implements StoreHealth, AutoCloseable {
     /**
      * How long a token key outlives its token if nobody deletes it (default 5 minutes). Validity is
      * decided by {@code expiresAt}, never by this TTL.
+     *
+     * @param margin a positive duration
+     * @return this builder
      */
     public Builder tokenTtlMargin(Duration margin) {
       this.tokenTtlMargin = margin;
       return this;
     }
 
-    /** Opens the bus's dedicated, unpooled subscriber connection to the same Redis. */
+    /**
+     * Opens the bus's dedicated, unpooled subscriber connection to the same Redis; needed only when
+     * the {@link UnifiedJedis} given to {@link #builder(UnifiedJedis)} is not a {@link
+     * JedisPooled}.
+     *
+     * @param connections called for each (re)connect; returns a new connection
+     * @return this builder
+     */
     public Builder subscriberConnection(Supplier<Connection> connections) {
       this.subscriberConnections = connections;
       return this;
@@ -191,6 +256,7 @@ public final class RedisStores implements StoreHealth, AutoCloseable {
     /**
      * The stores.
      *
+     * @return the stores; close them to stop the bus (and the pool this builder opened)
      * @throws IllegalArgumentException if a setting is missing or invalid
      */
     public RedisStores build() {
