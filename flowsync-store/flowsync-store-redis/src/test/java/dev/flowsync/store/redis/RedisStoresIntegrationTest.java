@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.flowsync.core.store.Stores;
 import dev.flowsync.core.store.memory.InMemoryStores;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -86,6 +87,19 @@ class RedisStoresIntegrationTest {
       stores.close();
       assertThat(pool.ping()).as("the caller's pool stays open").isEqualTo("PONG");
     }
+  }
+
+  @Test
+  @DisplayName("connects from a redis:// URL, as FLOWSYNC_REDIS_URL gives it")
+  void fromUrl() {
+    try (RedisStores stores =
+        RedisStores.builder(URI.create(fixture.redis.url())).keyPrefix(fixture.prefix).build()) {
+      assertThat(stores.isHealthy()).isTrue();
+      stores.tokens().deleteExpired(java.time.Instant.EPOCH);
+    }
+    assertThatThrownBy(() -> RedisStores.builder(URI.create("http://127.0.0.1:6379")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("redis://host:6379");
   }
 
   @Test
