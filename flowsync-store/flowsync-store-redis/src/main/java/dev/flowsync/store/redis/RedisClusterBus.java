@@ -295,14 +295,17 @@ public final class RedisClusterBus implements ClusterBus {
       }
     }
     if (nodeId != null) {
-      // So that other nodes stop publishing to a channel nobody reads.
-      try {
-        REDECLARE.run(
-            redis,
-            List.of(keys.nodeInterests(nodeId)),
-            List.of(nodeEsc, keys.roomInterestPrefix()));
-      } catch (JedisException e) {
-        log.debug("Could not withdraw room interest of node '{}': {}", nodeId, e.toString());
+      // So that other nodes stop publishing to a channel nobody reads. Under the lock, so that a
+      // re-declaration already under way cannot put the interest back afterwards.
+      synchronized (interestLock) {
+        try {
+          REDECLARE.run(
+              redis,
+              List.of(keys.nodeInterests(nodeId)),
+              List.of(nodeEsc, keys.roomInterestPrefix()));
+        } catch (JedisException e) {
+          log.debug("Could not withdraw room interest of node '{}': {}", nodeId, e.toString());
+        }
       }
     }
   }
@@ -406,7 +409,7 @@ public final class RedisClusterBus implements ClusterBus {
       return;
     }
     synchronized (interestLock) {
-      if (!redeclarePending.getAndSet(false)) {
+      if (isClosed() || !redeclarePending.getAndSet(false)) {
         return;
       }
       List<String> args = new ArrayList<>(rooms.size() + 2);

@@ -175,6 +175,16 @@ class RedisClusterBusIntegrationTest {
   }
 
   @Test
+  @DisplayName("an idle subscription stays up: the watchdog's pings are answered")
+  void idleSubscriptionStaysHealthy() {
+    int lost = b.bus().lostSubscriptions();
+    await()
+        .during(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(8))
+        .until(() -> b.bus().isHealthy() && b.bus().lostSubscriptions() == lost);
+  }
+
+  @Test
   @DisplayName("a listener that throws does not stop later deliveries")
   void failingListener() {
     RedisClusterBus bus = fixture.newStores().clusterBus();
