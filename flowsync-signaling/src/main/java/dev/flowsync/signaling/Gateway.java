@@ -248,15 +248,21 @@ public final class Gateway implements AutoCloseable {
             expiry);
     d.rooms().addAll(rooms);
     detached.put(d.resumeToken(), d);
-    expiry[0] =
-        scheduler.schedule(
-            () -> {
-              if (detached.remove(d.resumeToken(), d)) {
-                release(d.connectionId(), d.rooms(), LeaveReason.DISCONNECTED);
-              }
-            },
-            grace.toMillis(),
-            TimeUnit.MILLISECONDS);
+    try {
+      expiry[0] =
+          scheduler.schedule(
+              () -> {
+                if (detached.remove(d.resumeToken(), d)) {
+                  release(d.connectionId(), d.rooms(), LeaveReason.DISCONNECTED);
+                }
+              },
+              grace.toMillis(),
+              TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      if (detached.remove(d.resumeToken(), d)) {
+        release(d.connectionId(), d.rooms(), LeaveReason.CLOSED); // the gateway is closing
+      }
+    }
   }
 
   /** Takes the detached connection for a resume; null when unknown, expired or another user's. */
@@ -265,10 +271,15 @@ public final class Gateway implements AutoCloseable {
     if (d == null || !d.userId().equals(userId) || !detached.remove(resumeToken, d)) {
       return null;
     }
-    if (d.expiry()[0] != null) {
-      d.expiry()[0].cancel(false);
-    }
+    cancelExpiry(d);
     return d;
+  }
+
+  private static void cancelExpiry(Detached d) {
+    ScheduledFuture<?> f = d.expiry()[0];
+    if (f != null) {
+      f.cancel(false);
+    }
   }
 
   /** Removes the connection from the rooms (on a worker: these are store calls). */
@@ -391,7 +402,7 @@ public final class Gateway implements AutoCloseable {
     }
     for (Detached d : detached.values()) {
       if (tokenId.equals(d.tokenId()) && detached.remove(d.resumeToken(), d)) {
-        d.expiry()[0].cancel(false);
+        cancelExpiry(d);
         release(d.connectionId(), d.rooms(), LeaveReason.DISCONNECTED);
       }
     }
@@ -499,7 +510,7 @@ public final class Gateway implements AutoCloseable {
     }
     for (Detached d : detached.values()) {
       if (detached.remove(d.resumeToken(), d)) {
-        d.expiry()[0].cancel(false);
+        cancelExpiry(d);
         release(d.connectionId(), d.rooms(), LeaveReason.CLOSED);
       }
     }
