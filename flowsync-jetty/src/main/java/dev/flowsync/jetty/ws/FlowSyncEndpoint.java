@@ -30,6 +30,9 @@ public final class FlowSyncEndpoint extends Endpoint {
   @Override
   public void onOpen(Session session, EndpointConfig config) {
     Object address = session.getUserProperties().get("flowsync.remoteAddress");
+    if (address == null) {
+      address = session.getUserProperties().get("jakarta.websocket.endpoint.remoteAddress");
+    }
     client =
         gateway.open(
             new JakartaConnection(
