@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -58,6 +59,7 @@ public final class Gateway implements AutoCloseable {
   private final Map<String, GatewaySession> byConnectionId = new ConcurrentHashMap<>();
   private final Map<String, GatewaySession> byResumeToken = new ConcurrentHashMap<>();
   private final Map<String, Detached> detached = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<String[]>> remoteClaims = new ConcurrentHashMap<>();
   private final AutoCloseable subscription;
   private final ScheduledFuture<?> heartbeat;
   private volatile boolean shuttingDown;
@@ -282,6 +284,83 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  /** A resume token that names this node, so another node knows whom to ask for it. */
+  String newResumeToken() {
+    return dev.flowsync.core.internal.Ids.random("rt_", 24) + "." + nodeId;
+  }
+
+  /**
+   * Asks the node named in a resume token for its detached connection (the client reconnected to
+   * another node). The owner hands it over only to the same user; the caller then adopts the
+   * memberships in the presence store.
+   *
+   * @return {connectionId}, or null when the owner does not know it, refuses, or does not answer
+   */
+  String claimRemote(String resumeToken, String userId, Duration wait) {
+    int dot = resumeToken.indexOf('.');
+    if (dot < 0 || dot == resumeToken.length() - 1) {
+      return null;
+    }
+    String owner = resumeToken.substring(dot + 1);
+    if (owner.equals(nodeId)) {
+      return null;
+    }
+    CompletableFuture<String[]> answer = new CompletableFuture<>();
+    remoteClaims.put(resumeToken, answer);
+    try {
+      bus.sendToNode(owner, envelope('Q', resumeToken, userId, nodeId, ""));
+      String[] granted = answer.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      return granted == null ? null : granted[0];
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } finally {
+      remoteClaims.remove(resumeToken, answer);
+    }
+  }
+
+  /** Another node asks for one of our detached connections on behalf of a resuming client. */
+  private void onClaim(String resumeToken, String userId, String fromNode) {
+    GatewaySession live = byResumeToken.get(resumeToken);
+    if (live != null && userId.equals(live.userId())) {
+      live.takeOverForResume();
+    }
+    Detached d = claimDetached(resumeToken, userId);
+    if (d == null) {
+      bus.sendToNode(fromNode, envelope('N', resumeToken, "", "", ""));
+      return;
+    }
+    bus.sendToNode(fromNode, envelope('A', resumeToken, d.connectionId(), "", ""));
+    // The bus is at most once: if the new node never adopts the memberships, they must not stay
+    // here forever under this node's lease.
+    Set<String> rooms = Set.copyOf(d.rooms());
+    try {
+      scheduler.schedule(
+          () ->
+              runWork(
+                  () -> {
+                    for (String room : rooms) {
+                      flowSync
+                          .presence()
+                          .find(room, d.connectionId())
+                          .filter(m -> m.nodeId().equals(nodeId))
+                          .ifPresent(
+                              m ->
+                                  flowSync
+                                      .presence()
+                                      .leave(
+                                          d.connectionId(), room, LeaveReason.DISCONNECTED, null));
+                    }
+                  }),
+          Math.max(1000, flowSync.config().resumeGrace().toMillis()),
+          TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // shutting down: the new node adopts or the lease cleanup removes them
+    }
+  }
+
   /** Removes the connection from the rooms (on a worker: these are store calls). */
   void release(String connectionId, Set<String> rooms, LeaveReason reason) {
     List<String> copy = new ArrayList<>(rooms);
@@ -475,6 +554,13 @@ public final class Gateway implements AutoCloseable {
           }
         }
         case 'V' -> revoked(a);
+        case 'Q' -> runWork(() -> onClaim(a, b, c));
+        case 'A', 'N' -> {
+          CompletableFuture<String[]> waiting = remoteClaims.get(a);
+          if (waiting != null) {
+            waiting.complete(kind == 'A' ? new String[] {b} : null);
+          }
+        }
         default -> log.warn("Ignoring a cluster message of unknown kind '{}'", kind);
       }
     } catch (RuntimeException e) {

@@ -410,9 +410,12 @@ final class GatewaySession implements ClientSession {
         old.takeOver();
       }
       resumed = gateway.claimDetached(resume, verified.userId());
+      if (resumed == null) {
+        resumed = claimFromOtherNode(resume, verified.userId());
+      }
     }
     connectionId = resumed != null ? resumed.connectionId() : Ids.random("c_", 12);
-    resumeToken = Ids.random("rt_", 24);
+    resumeToken = gateway.newResumeToken();
     token = verified;
     gateway.registered(this);
     if (closed) {
@@ -448,6 +451,18 @@ final class GatewaySession implements ClientSession {
         log.warn("Could not restore room '{}' for resumed {}", room, connectionId, e);
       }
     }
+  }
+
+  /** The client was on another node: take its memberships over from there. */
+  private Detached claimFromOtherNode(String resume, String userId) {
+    String id = gateway.claimRemote(resume, userId, Duration.ofSeconds(2));
+    if (id == null) {
+      return null;
+    }
+    List<Member> adopted = flowSync.presence().adoptConnection(id);
+    Set<String> memberOf = ConcurrentHashMap.newKeySet();
+    adopted.forEach(m -> memberOf.add(m.room()));
+    return new Detached(id, userId, null, resume, memberOf, new ScheduledFuture<?>[1]);
   }
 
   private static Map<String, Long> lastSeqs(Inbound in) {
@@ -712,6 +727,11 @@ final class GatewaySession implements ClientSession {
   @Override
   public void onClose(int code) {
     terminate(code, null, null);
+  }
+
+  /** Another node resumes this client while this connection still looks open. */
+  void takeOverForResume() {
+    takeOver();
   }
 
   /** The client resumed on a new connection before this one was seen to drop. */

@@ -174,4 +174,59 @@ class ClusterGatewayTest {
     assertThat(left.get("connectionId").asText()).isEqualTo(boId);
     assertThat(left.get("reason").asText()).isEqualTo("disconnected");
   }
+
+  @Test
+  @DisplayName(
+      "a client that drops on one node resumes on the other: same connection, no flicker, signals follow it")
+  void resumeOnTheOtherNode() throws Exception {
+    String token = a.token("eve");
+    WsClient eve = a.raw();
+    eve.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
+    JsonNode welcome = eve.await("welcome");
+    String eveId = welcome.get("connectionId").asText();
+    eve.send("{\"type\":\"join\",\"room\":\"x\"}");
+    eve.await("joined");
+    bo.await("member.joined");
+    ana.await("member.joined");
+    bo.send("{\"type\":\"chat.send\",\"rid\":\"c\",\"room\":\"x\",\"text\":\"while away\"}");
+    eve.await("chat.message");
+    eve.close();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> a.gateway.detachedCount() == 1);
+
+    WsClient back = b.raw();
+    back.send(
+        "{\"type\":\"hello\",\"token\":\""
+            + token
+            + "\",\"resume\":\""
+            + welcome.get("resumeToken").asText()
+            + "\",\"lastSeq\":{\"x\":0}}");
+    JsonNode w = back.await("welcome");
+    assertThat(w.get("resumed").asBoolean()).isTrue();
+    assertThat(w.get("connectionId").asText()).isEqualTo(eveId);
+    JsonNode joined = back.await("joined");
+    assertThat(joined.get("history"))
+        .extracting(m -> m.get("text").asText())
+        .containsExactly("while away");
+    assertThat(a.flowSync.presence().find("x", eveId).orElseThrow().nodeId()).isEqualTo("node-b");
+
+    ana.send(
+        "{\"type\":\"signal\",\"rid\":\"s\",\"room\":\"x\",\"to\":\""
+            + eveId
+            + "\",\"kind\":\"offer\",\"payload\":{}}");
+    ana.await("ok");
+    assertThat(back.await("signal").get("from").asText()).isEqualTo(anaId);
+
+    long graceEnd = System.currentTimeMillis() + 1200;
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(4))
+        .until(
+            () ->
+                System.currentTimeMillis() > graceEnd
+                    && a.flowSync.presence().find("x", eveId).isPresent());
+    ana.send("{\"type\":\"ping\",\"rid\":\"p\"}");
+    ana.await("pong");
+    assertThat(ana.texts).noneMatch(t -> t.contains("member.left"));
+  }
 }
