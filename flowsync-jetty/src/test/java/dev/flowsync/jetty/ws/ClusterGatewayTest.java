@@ -229,4 +229,15 @@ class ClusterGatewayTest {
     ana.await("pong");
     assertThat(ana.texts).noneMatch(t -> t.contains("member.left"));
   }
+
+  @Test
+  @DisplayName("a node shutting down sends bye and its members leave with reason closed")
+  void shutdownAcrossNodes() throws Exception {
+    a.server.stop();
+    assertThat(ana.await("bye").get("reason").asText()).isEqualTo("shutdown");
+    assertThat(ana.awaitClose()).isEqualTo(1001);
+    JsonNode left = bo.await("member.left", Duration.ofSeconds(5));
+    assertThat(left.get("connectionId").asText()).isEqualTo(anaId);
+    assertThat(left.get("reason").asText()).isEqualTo("closed");
+  }
 }

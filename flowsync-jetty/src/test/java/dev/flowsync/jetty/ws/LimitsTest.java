@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowsync.core.FlowSync;
+import dev.flowsync.core.store.memory.InMemoryStores;
+import dev.flowsync.core.timer.TimerState;
+import dev.flowsync.core.timer.TimerStore;
 import dev.flowsync.signaling.RateLimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -118,7 +123,11 @@ class LimitsTest {
             fs -> {}, gw -> gw.rateLimit(RateLimit.parse("5/s,burst=5")).maxRateLimitViolations(3));
     WsClient c = s.rawHello("u"); // hello used one token
     for (int i = 0; i < 20; i++) {
-      c.sendAsync("{\"type\":\"ping\",\"rid\":\"p" + i + "\"}").join();
+      try {
+        c.sendAsync("{\"type\":\"ping\",\"rid\":\"p" + i + "\"}").join();
+      } catch (java.util.concurrent.CompletionException closedMeanwhile) {
+        break; // the server closed 4429 before all 20 were out
+      }
     }
     assertThat(c.awaitClose()).isEqualTo(4429);
     List<String> limited = c.texts.stream().filter(t -> t.contains("\"rate_limited\"")).toList();
@@ -234,5 +243,44 @@ class LimitsTest {
     fast.send("{\"type\":\"ping\",\"rid\":\"alive\"}");
     assertThat(fast.await("pong").get("rid").asText()).isEqualTo("alive");
     stalled.close();
+  }
+
+  @Test
+  @DisplayName("a server bug answers internal with the rid; the connection stays usable")
+  void internalError() throws Exception {
+    TimerStore real = InMemoryStores.create().timers();
+    TimerStore broken =
+        new TimerStore() {
+          @Override
+          public Optional<TimerState> find(String room) {
+            return room.equals("buggy") ? null : real.find(room); // a contract violation
+          }
+
+          @Override
+          public boolean compareAndSet(String room, long expectedVersion, TimerState next) {
+            return real.compareAndSet(room, expectedVersion, next);
+          }
+
+          @Override
+          public void delete(String room) {
+            real.delete(room);
+          }
+
+          @Override
+          public java.util.Map<String, TimerState> running() {
+            return real.running();
+          }
+        };
+    FlowSync fs = FlowSync.builder().stores(InMemoryStores.create().withTimers(broken)).build();
+    s = TestServer.start(fs, gw -> {}, 64 * 1024);
+    WsClient c = s.rawHello("u");
+    c.send("{\"type\":\"join\",\"room\":\"fine\"}");
+    c.await("joined");
+    c.send("{\"type\":\"join\",\"rid\":\"j\",\"room\":\"buggy\"}");
+    JsonNode e = c.await("error");
+    assertThat(e.get("code").asText()).isEqualTo("internal");
+    assertThat(e.get("rid").asText()).isEqualTo("j");
+    c.send("{\"type\":\"ping\",\"rid\":\"p\"}");
+    assertThat(c.await("pong").get("rid").asText()).isEqualTo("p");
   }
 }
