@@ -59,6 +59,7 @@ public final class Gateway implements AutoCloseable {
   private final Map<String, GatewaySession> byConnectionId = new ConcurrentHashMap<>();
   private final Map<String, GatewaySession> byResumeToken = new ConcurrentHashMap<>();
   private final Map<String, Detached> detached = new ConcurrentHashMap<>();
+  private final Map<String, Detached> detachedByConnection = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<String[]>> remoteClaims = new ConcurrentHashMap<>();
   private final AutoCloseable subscription;
   private final ScheduledFuture<?> heartbeat;
@@ -250,18 +251,19 @@ public final class Gateway implements AutoCloseable {
             expiry);
     d.rooms().addAll(rooms);
     detached.put(d.resumeToken(), d);
+    detachedByConnection.put(d.connectionId(), d);
     try {
       expiry[0] =
           scheduler.schedule(
               () -> {
-                if (detached.remove(d.resumeToken(), d)) {
+                if (removeDetached(d)) {
                   release(d.connectionId(), d.rooms(), LeaveReason.DISCONNECTED);
                 }
               },
               grace.toMillis(),
               TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      if (detached.remove(d.resumeToken(), d)) {
+      if (removeDetached(d)) {
         release(d.connectionId(), d.rooms(), LeaveReason.CLOSED); // the gateway is closing
       }
     }
@@ -270,11 +272,19 @@ public final class Gateway implements AutoCloseable {
   /** Takes the detached connection for a resume; null when unknown, expired or another user's. */
   Detached claimDetached(String resumeToken, String userId) {
     Detached d = detached.get(resumeToken);
-    if (d == null || !d.userId().equals(userId) || !detached.remove(resumeToken, d)) {
+    if (d == null || !d.userId().equals(userId) || !removeDetached(d)) {
       return null;
     }
     cancelExpiry(d);
     return d;
+  }
+
+  private boolean removeDetached(Detached d) {
+    if (detached.remove(d.resumeToken(), d)) {
+      detachedByConnection.remove(d.connectionId(), d);
+      return true;
+    }
+    return false;
   }
 
   private static void cancelExpiry(Detached d) {
@@ -451,10 +461,9 @@ public final class Gateway implements AutoCloseable {
         leaver.send(Frames.kicked(room, detail));
       }
     } else {
-      for (Detached d : detached.values()) {
-        if (d.connectionId().equals(connectionId)) {
-          d.rooms().remove(room);
-        }
+      Detached d = detachedByConnection.get(connectionId);
+      if (d != null) {
+        d.rooms().remove(room);
       }
     }
     deliverToRoom(room, frame, connectionId, null);
@@ -480,7 +489,7 @@ public final class Gateway implements AutoCloseable {
       }
     }
     for (Detached d : detached.values()) {
-      if (tokenId.equals(d.tokenId()) && detached.remove(d.resumeToken(), d)) {
+      if (tokenId.equals(d.tokenId()) && removeDetached(d)) {
         cancelExpiry(d);
         release(d.connectionId(), d.rooms(), LeaveReason.DISCONNECTED);
       }
@@ -595,7 +604,7 @@ public final class Gateway implements AutoCloseable {
       s.terminate(CloseCodes.GOING_AWAY, "Server shutting down", LeaveReason.CLOSED);
     }
     for (Detached d : detached.values()) {
-      if (detached.remove(d.resumeToken(), d)) {
+      if (removeDetached(d)) {
         cancelExpiry(d);
         release(d.connectionId(), d.rooms(), LeaveReason.CLOSED);
       }

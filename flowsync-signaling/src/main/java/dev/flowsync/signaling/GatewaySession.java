@@ -445,7 +445,7 @@ final class GatewaySession implements ClientSession {
         Long after = lastSeq.get(room);
         List<ChatMessage> history =
             after == null ? flowSync.chat().recent(room) : flowSync.chat().missedSince(room, after);
-        sendJoined(null, room, self.get(), history);
+        sendJoined(null, room, self.get(), flowSync.presence().members(room), history);
       } catch (RuntimeException e) {
         finishJoin(room, null, 0, 0);
         log.warn("Could not restore room '{}' for resumed {}", room, connectionId, e);
@@ -556,7 +556,8 @@ final class GatewaySession implements ClientSession {
       gateway.addToRoom(room, this, result.self());
     }
     try {
-      sendJoined(rid, room, result.self(), null);
+      // The members as of the join itself: every member.* event after it is held and follows.
+      sendJoined(rid, room, result.self(), result.members(), null);
     } catch (RuntimeException e) {
       finishJoin(room, null, 0, 0);
       throw e;
@@ -564,14 +565,14 @@ final class GatewaySession implements ClientSession {
   }
 
   /** Builds and sends {@code joined}; {@code history} null means the recent messages. */
-  private void sendJoined(String rid, String room, Member self, List<ChatMessage> history) {
+  private void sendJoined(
+      String rid, String room, Member self, List<Member> members, List<ChatMessage> history) {
     long lastSeq = flowSync.chat().lastSeq(room);
     List<ChatMessage> messages = history != null ? history : flowSync.chat().recent(room);
     if (!messages.isEmpty()) {
       lastSeq = Math.max(lastSeq, messages.get(messages.size() - 1).seq());
     }
     TimerState timer = flowSync.timers().get(room);
-    List<Member> members = flowSync.presence().members(room);
     String frame = Frames.joined(rid, room, self, members, timer, messages, lastSeq);
     finishJoin(room, frame, lastSeq, timer.version());
   }
