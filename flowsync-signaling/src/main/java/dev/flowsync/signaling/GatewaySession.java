@@ -129,7 +129,10 @@ final class GatewaySession implements ClientSession {
 
   void send(String frame) {
     if (!closed && !connection.send(frame)) {
-      log.debug("Outbound queue of {} is full; the transport closes it", connectionId);
+      // A full outbound queue (slow consumer) or a transport already closing: the transport
+      // closes it; the gateway stops serving it now rather than when the close completes.
+      log.debug("Cannot send to {}; ending the connection", connectionId);
+      terminate(CloseCodes.POLICY_VIOLATION, null, null);
     }
   }
 
@@ -551,6 +554,13 @@ final class GatewaySession implements ClientSession {
     } catch (RuntimeException e) {
       finishJoin(room, null, 0, 0);
       throw e;
+    }
+    if (closed) {
+      // The connection closed while the join ran: whatever terminate() saw, do not leak this one.
+      finishJoin(room, null, 0, 0);
+      gateway.removeFromRoom(room, this);
+      gateway.release(connectionId, Set.of(room), LeaveReason.DISCONNECTED);
+      return;
     }
     if (result.alreadyMember()) {
       gateway.addToRoom(room, this, result.self());
