@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * Gateway gateway = Gateway.builder(flowSync).heartbeat(Duration.ofSeconds(25)).build();
  * ClientSession session = gateway.open(connection); // then feed it frames
  * }</pre>
+ *
+ * <p>Build one gateway per {@link FlowSync}: it starts the stores' cluster bus, which is started
+ * once. Store work (joins, chat, timer commands, token checks) runs on the gateway's own worker
+ * threads, in order per connection; signals, pings and clock requests are answered on the
+ * transport's thread when nothing of that connection is queued.
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
