@@ -458,7 +458,8 @@ public final class Gateway implements AutoCloseable {
               'L',
               m.room(),
               m.connectionId(),
-              e.reason().name() + ":" + (e.detail() == null ? "" : e.detail()),
+              // the envelope's fields are lines: a free-text kick reason must not break them
+              e.reason().name() + ":" + (e.detail() == null ? "" : e.detail().replace('\n', ' ')),
               frame));
     } else if (event instanceof RoomClosed e) {
       String frame = Frames.roomClosed(e.roomId());
