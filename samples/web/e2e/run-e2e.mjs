@@ -103,7 +103,7 @@ async function diagnose() {
           id: app?.client?.connectionId,
           members: app?.room ? app.room.memberList().map((m) => `${m.name}:${m.connectionId}`) : null,
           error: document.querySelector('[data-testid="join-error"]')?.textContent,
-          peers: app?.mesh ? [...app.mesh.peers].map(([id, x]) => `${id}:${x.pc.connectionState}`) : null,
+          peers: app?.mesh ? [...app.mesh.peers].map(([id, x]) => `${id}:${x.pc.connectionState}/${x.pc.signalingState}/${x.polite ? 'polite' : 'impolite'}`) : null,
           timer: app?.room?.timer.state.status,
           messages: app?.room?.messages.length,
         };
@@ -133,7 +133,7 @@ async function openPeer(name, skew) {
 
 async function joinThroughUi(peer) {
   const { page } = peer;
-  await page.goto(`${baseUrl}/`);
+  await page.goto(`${baseUrl}/${process.env.E2E_DEBUG ? '?debug' : ''}`);
   await page.getByTestId('name').fill(peer.name);
   await page.getByTestId('room').fill(ROOM);
   await page.getByTestId('join').click();
@@ -260,6 +260,10 @@ describe('FlowSync demo in three Chromium pages', { concurrency: false }, () => 
     for (const p of peers) {
       await until(`${p.name} to have a clock sample`, () => p.page.evaluate(() => Number.isFinite(window.flowsyncDemo.client.clock.rtt)));
     }
+    // On a loaded machine the client keeps sampling until it sees a quick round trip; give it time.
+    const rtts = () => Promise.all(peers.map((p) => p.page.evaluate(() => window.flowsyncDemo.client.clock.rtt)));
+    await until('every clock to have a round trip of 40 ms or less', async () => (await rtts()).every((r) => r <= 40), 20000).catch(() => {});
+    console.log(`best clock round trips (ms): ${JSON.stringify(await rtts())}`);
     const chenOffset = await chen.page.evaluate(() => window.flowsyncDemo.client.clock.offset);
     assert.ok(Math.abs(chenOffset + 7000) < 100, `Chen's 7 s fast clock is measured as such (offset ${chenOffset} ms)`);
 

@@ -42,11 +42,12 @@ async function join(name, roomId) {
     localStorage.setItem('flowsync.name', name);
     app.localStream = await getMedia();
 
-    const client = new FlowSyncClient({ url: wsUrl, name, token: () => fetchGuestToken(name, serverBase) });
+    const client = new FlowSyncClient({ url: wsUrl, name, token: guestToken(name) });
     app.client = client;
     client.on('state', ({ state }) => showConnection(state));
+    client.on('error', (e) => console.warn(`flowsync: server error ${e.code}: ${e.message}`));
     // The mesh listens before we join, so no early offer from a peer is lost.
-    app.mesh = new FlowSyncMesh(client, roomId, { localStream: app.localStream });
+    app.mesh = new FlowSyncMesh(client, roomId, { localStream: app.localStream, debug: params.has('debug') });
     wireMesh(app.mesh);
 
     await client.connect();
@@ -74,6 +75,21 @@ async function join(name, roomId) {
   } finally {
     $('join-form').querySelector('button').disabled = false;
   }
+}
+
+// A demo identity per tab: a reload keeps it (your messages stay yours); the client asks for a new
+// token only when the server refuses the one it has.
+function guestToken(name) {
+  let first = true;
+  return async () => {
+    const key = `flowsync.token.${name}`;
+    const saved = first ? sessionStorage.getItem(key) : null;
+    first = false;
+    if (saved) return saved;
+    const token = await fetchGuestToken(name, serverBase);
+    sessionStorage.setItem(key, token);
+    return token;
+  };
 }
 
 async function getMedia() {

@@ -185,6 +185,7 @@ const DEFAULTS = {
   maxReconnectDelayMs: 15000,
   clockSamples: 6,
   clockResyncMs: 30000,
+  clockTargetRttMs: 20,
 };
 
 /**
@@ -212,6 +213,8 @@ export class FlowSyncClient extends Emitter {
    * @param {number} [options.requestTimeoutMs=10000] default timeout of a request
    * @param {number} [options.clockSamples=6] `time` round trips taken after each connect
    * @param {number} [options.clockResyncMs=30000] interval of a further clock sample
+   * @param {number} [options.clockTargetRttMs=20] keep sampling (a few a second, for a while) until
+   *   a round trip this short was seen: the offset's error is at most half the best round trip
    * @param {typeof WebSocket} [options.WebSocket] WebSocket implementation (for Node < 22)
    * @param {() => number} [options.now] local clock, default `Date.now`
    */
@@ -298,6 +301,7 @@ export class FlowSyncClient extends Emitter {
   async refresh(token) {
     const fresh = token ?? (await this._resolveToken());
     const reply = await this.request({ type: 'refresh', token: fresh });
+    this._acceptedToken = fresh;
     return { expiresAt: reply.expiresAt };
   }
 
@@ -452,7 +456,9 @@ export class FlowSyncClient extends Emitter {
     this._setState(isReconnect ? 'reconnecting' : 'connecting');
     let token;
     try {
-      token = await this._resolveToken();
+      // A resume must be for the same user, and a token function may hand out a new identity each
+      // call (guest tokens do): reuse the accepted token until the server refuses it.
+      token = isReconnect && this._acceptedToken ? this._acceptedToken : await this._resolveToken();
     } catch (e) {
       const err = new FlowSyncError('unauthorized', `Could not get an access token: ${e.message || e}`);
       err.beforeSocket = true;
@@ -504,9 +510,11 @@ export class FlowSyncClient extends Emitter {
           settled = true;
           clearTimeout(helloTimer);
           if (msg.type === 'welcome') {
+            this._acceptedToken = token;
             this._onWelcome(msg, isReconnect);
             resolve(msg);
           } else {
+            if (msg.code === 'unauthorized') this._acceptedToken = null; // expired or revoked: ask again
             const err = new FlowSyncError(msg.code || 'internal', msg.message || 'hello refused');
             reject(err);
           }
@@ -555,7 +563,7 @@ export class FlowSyncClient extends Emitter {
     this.emit('welcome', msg);
     this._startHeartbeat(msg.heartbeatMs || 25000);
     this.clock.reset();
-    this.syncClock().catch(() => {});
+    this._refineClock(0);
     clearInterval(this._clockTimer);
     this._clockTimer = setInterval(() => this.syncClock(2).catch(() => {}), this.options.clockResyncMs);
     if (isReconnect) {
@@ -567,6 +575,15 @@ export class FlowSyncClient extends Emitter {
           room._rejoin();
         }
       }
+    }
+  }
+
+  async _refineClock(round) {
+    await this.syncClock(round === 0 ? this.options.clockSamples : 3).catch(() => {});
+    // On a busy machine or network every sample may be slow; a few more, spread out, find a quick one.
+    if (this.state === 'open' && this.clock.rtt > this.options.clockTargetRttMs && round < 10) {
+      clearTimeout(this._refineTimer);
+      this._refineTimer = setTimeout(() => this._refineClock(round + 1), 1000);
     }
   }
 
@@ -617,6 +634,7 @@ export class FlowSyncClient extends Emitter {
 
   _teardown(err) {
     clearInterval(this._heartbeatTimer);
+    clearTimeout(this._refineTimer);
     clearInterval(this._clockTimer);
     for (const p of this._pending.values()) {
       clearTimeout(p.timer);
@@ -632,6 +650,7 @@ export class FlowSyncClient extends Emitter {
 
   _onClose(ev) {
     this._ws = null;
+    if (ev.code === 4401) this._acceptedToken = null;
     this._teardown(new FlowSyncError('disconnected', `Connection closed (${ev.code})`));
     if (this._closedByUser) return;
     const fatal = ev.code === 4401 && typeof this.options.token !== 'function';
@@ -1045,6 +1064,9 @@ export class FlowSyncMesh extends Emitter {
    * @param {RTCConfiguration} [opts.rtcConfig] extra configuration; `iceServers` default to the server's
    * @param {boolean} [opts.dataChannel=true] open a negotiated data channel to each peer
    * @param {number} [opts.disconnectedRestartMs=4000] restart ICE when `disconnected` lasts this long
+   * @param {number} [opts.stuckRestartMs=3000] restart ICE when a negotiated connection stays `new` this long
+   * @param {number} [opts.politeWaitMs=1500] on a new pair the polite side waits this long for the other's offer
+   * @param {boolean} [opts.debug=false] log every negotiation step to the console
    */
   constructor(client, roomId, opts = {}) {
     super();
@@ -1054,6 +1076,9 @@ export class FlowSyncMesh extends Emitter {
     this.rtcConfig = opts.rtcConfig || {};
     this.useDataChannel = opts.dataChannel !== false;
     this.disconnectedRestartMs = opts.disconnectedRestartMs ?? 4000;
+    this.stuckRestartMs = opts.stuckRestartMs ?? 3000;
+    this.politeWaitMs = opts.politeWaitMs ?? 1500;
+    this.debug = !!opts.debug;
     /** @type {Map<string, Peer>} peers by their connectionId */
     this.peers = new Map();
     this._offs = [];
@@ -1118,6 +1143,13 @@ export class FlowSyncMesh extends Emitter {
       this.client.on('room', (room) => {
         if (room.id === this.roomId && !this._closed) this._attach(room);
       }),
+      // Signals for a new connection can arrive before its joined; forget the old one's peers first.
+      this.client.on('welcome', (w) => {
+        if (this._selfId && w.connectionId !== this._selfId) {
+          for (const id of [...this.peers.keys()]) this._dropPeer(id);
+        }
+        this._selfId = w.connectionId;
+      }),
     );
     const existing = this.client.rooms.get(this.roomId);
     if (existing) this._attach(existing);
@@ -1151,6 +1183,10 @@ export class FlowSyncMesh extends Emitter {
     for (const id of wanted) this._ensurePeer(id);
   }
 
+  _log(...args) {
+    if (this.debug) console.debug('flowsync mesh', this.client.connectionId, ...args);
+  }
+
   _ensurePeer(peerId) {
     if (this._closed || peerId === this.client.connectionId) return null;
     let peer = this.peers.get(peerId);
@@ -1158,6 +1194,7 @@ export class FlowSyncMesh extends Emitter {
       const polite = String(this.client.connectionId) < String(peerId);
       peer = new Peer(this, peerId, polite);
       this.peers.set(peerId, peer);
+      this._log('peer', peerId, polite ? 'polite' : 'impolite');
       this.emit('peer', { peerId, pc: peer.pc, polite });
     }
     return peer;
@@ -1166,12 +1203,14 @@ export class FlowSyncMesh extends Emitter {
   _dropPeer(peerId) {
     const peer = this.peers.get(peerId);
     if (!peer) return;
+    this._log('drop', peerId);
     this.peers.delete(peerId);
     peer.close();
     this.emit('peer.closed', { peerId });
   }
 
   _onSignal({ from, kind, payload }) {
+    this._log('recv', kind, 'from', from);
     if (kind === 'bye') {
       this._dropPeer(from);
       return;
@@ -1217,6 +1256,23 @@ class Peer {
     };
     this.pc.oniceconnectionstatechange = () => this._watchIce();
     if (mesh.localStream) this.syncTracks(mesh.localStream);
+    // After an offer collision Chromium can end up negotiated but never gathering candidates (the
+    // polite side rolled back mid-setLocalDescription); nothing moves then. Restart ICE if so.
+    this._stuckChecks = 0;
+    this._stuckTimer = setInterval(() => this._checkStuck(), mesh.stuckRestartMs);
+  }
+
+  _checkStuck() {
+    const pc = this.pc;
+    if (pc.connectionState !== 'new' || this._stuckChecks >= 5) {
+      if (pc.connectionState !== 'new') clearInterval(this._stuckTimer);
+      return;
+    }
+    if (pc.signalingState === 'stable' && pc.remoteDescription && !this.makingOffer) {
+      this._stuckChecks += 1;
+      this.mesh._log('stuck in new, restarting ICE', this.peerId);
+      pc.restartIce();
+    }
   }
 
   syncTracks(stream) {
@@ -1236,10 +1292,19 @@ class Peer {
   }
 
   _signal(kind, payload) {
-    this.mesh._room?.signal(this.peerId, kind, payload);
+    const sent = this.mesh._room?.signal(this.peerId, kind, payload);
+    this.mesh._log('send', kind, 'to', this.peerId, sent ? '' : 'NOT SENT');
   }
 
   async _negotiate() {
+    this.mesh._log('negotiationneeded', this.peerId, this.pc.signalingState);
+    if (this.polite && !this.pc.remoteDescription && !this._waitedForOffer) {
+      // First negotiation of a new pair: let the impolite side offer, and answer it. Chromium can
+      // lose ICE gathering for good when a polite offer is rolled back mid-setLocalDescription.
+      this._waitedForOffer = true;
+      await new Promise((r) => setTimeout(r, this.mesh.politeWaitMs));
+      if (this.pc.remoteDescription || this.pc.signalingState !== 'stable' || this.pc.signalingState === 'closed') return;
+    }
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
@@ -1271,7 +1336,10 @@ class Peer {
     const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
     const offerCollision = description.type === 'offer' && !readyForOffer;
     this.ignoreOffer = !this.polite && offerCollision;
-    if (this.ignoreOffer) return;
+    if (this.ignoreOffer) {
+      this.mesh._log('ignore offer from', this.peerId);
+      return;
+    }
     this.isSettingRemoteAnswerPending = description.type === 'answer';
     await pc.setRemoteDescription(description); // rolls back our own offer when polite
     this.isSettingRemoteAnswerPending = false;
@@ -1296,6 +1364,7 @@ class Peer {
 
   close() {
     clearTimeout(this._restartTimer);
+    clearInterval(this._stuckTimer);
     try {
       this.pc.close();
     } catch (_) {
