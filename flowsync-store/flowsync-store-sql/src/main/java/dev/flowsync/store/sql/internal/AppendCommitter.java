@@ -223,16 +223,27 @@ public final class AppendCommitter implements AutoCloseable {
       return;
     }
     RuntimeException failure = null;
+    boolean optimistic = !hasRepeatedKey(live);
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      boolean fast = optimistic;
       try {
         Map<Pending, AppendResult> results =
-            db.transaction("Storing " + live.size() + " chat message(s)", dsl -> store(dsl, live));
+            db.transaction(
+                "Storing " + live.size() + " chat message(s)", dsl -> store(dsl, live, fast));
         batches.increment();
         batchedMessages.add(live.size());
         for (Pending p : live) {
           p.result.complete(results.get(p));
         }
         return;
+      } catch (SqlDb.Retry e) {
+        failure =
+            new UnavailableException(
+                "Storing chat messages failed: concurrent resends kept conflicting", null);
+        if (optimistic) {
+          optimistic = false; // a resend met its stored original: sort it out by reading first
+          attempt--;
+        }
       } catch (UnavailableException e) {
         failure = e;
         if (SqlDb.isDataError(e) && live.size() > 1) {
@@ -253,7 +264,25 @@ public final class AppendCommitter implements AutoCloseable {
     }
   }
 
-  private static Map<Pending, AppendResult> store(DSLContext dsl, List<Pending> batch) {
+  private static boolean hasRepeatedKey(List<Pending> batch) {
+    Set<Key> keys = new java.util.HashSet<>();
+    for (Pending p : batch) {
+      Key k = Key.of(p.message);
+      if (k != null && !keys.add(k)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Stores the batch. Optimistic: assume no message is a resend, insert everything with ON CONFLICT
+   * DO NOTHING on the idempotency key and check the count; on a shortfall roll back (seqs were
+   * handed out) and come back non-optimistic, which looks the keys up first. The optimistic way
+   * needs three round trips per batch (lock, insert + counters, commit), however many rooms.
+   */
+  private static Map<Pending, AppendResult> store(
+      DSLContext dsl, List<Pending> batch, boolean optimistic) {
     Set<String> rooms = new TreeSet<>();
     for (Pending p : batch) {
       rooms.add(p.message.room());
@@ -271,7 +300,7 @@ public final class AppendCommitter implements AutoCloseable {
     }
     Map<String, Long> before = new HashMap<>(lastSeq);
 
-    Map<Key, ChatMessage> stored = findByClientKey(dsl, batch);
+    Map<Key, ChatMessage> stored = optimistic ? new HashMap<>() : findByClientKey(dsl, batch);
     Map<Pending, AppendResult> results = new IdentityHashMap<>();
     List<ChatMessage> inserts = new ArrayList<>(batch.size());
     for (Pending p : batch) {
@@ -288,45 +317,49 @@ public final class AppendCommitter implements AutoCloseable {
       }
       results.put(p, new AppendResult(message, false));
     }
-    if (!inserts.isEmpty()) {
-      var insert =
-          dsl.insertInto(
-              FS_MESSAGES,
-              FS_MESSAGES.ROOM,
-              FS_MESSAGES.SEQ,
-              FS_MESSAGES.ID,
-              FS_MESSAGES.USER_ID,
-              FS_MESSAGES.NAME,
-              FS_MESSAGES.TEXT,
-              FS_MESSAGES.SENT_AT,
-              FS_MESSAGES.CLIENT_MSG_ID);
-      for (ChatMessage m : inserts) {
-        insert =
-            insert.values(
-                m.room(),
-                m.seq(),
-                m.id(),
-                m.userId(),
-                m.name(),
-                m.text(),
-                m.sentAt(),
-                m.clientMsgId());
+    if (inserts.isEmpty()) {
+      return results;
+    }
+    var insert =
+        dsl.insertInto(
+            FS_MESSAGES,
+            FS_MESSAGES.ROOM,
+            FS_MESSAGES.SEQ,
+            FS_MESSAGES.ID,
+            FS_MESSAGES.USER_ID,
+            FS_MESSAGES.NAME,
+            FS_MESSAGES.TEXT,
+            FS_MESSAGES.SENT_AT,
+            FS_MESSAGES.CLIENT_MSG_ID);
+    for (ChatMessage m : inserts) {
+      insert =
+          insert.values(
+              m.room(),
+              m.seq(),
+              m.id(),
+              m.userId(),
+              m.name(),
+              m.text(),
+              m.sentAt(),
+              m.clientMsgId());
+    }
+    List<Query> queries = new ArrayList<>();
+    queries.add(
+        insert
+            .onConflict(FS_MESSAGES.ROOM, FS_MESSAGES.USER_ID, FS_MESSAGES.CLIENT_MSG_ID)
+            .doNothing());
+    for (Map.Entry<String, Long> e : lastSeq.entrySet()) {
+      if (!e.getValue().equals(before.get(e.getKey()))) {
+        queries.add(
+            dsl.update(FS_ROOM_SEQ)
+                .set(FS_ROOM_SEQ.LAST_SEQ, e.getValue())
+                .where(FS_ROOM_SEQ.ROOM.eq(e.getKey())));
       }
-      insert.execute();
-      List<Query> updates = new ArrayList<>();
-      for (Map.Entry<String, Long> e : lastSeq.entrySet()) {
-        if (!e.getValue().equals(before.get(e.getKey()))) {
-          updates.add(
-              dsl.update(FS_ROOM_SEQ)
-                  .set(FS_ROOM_SEQ.LAST_SEQ, e.getValue())
-                  .where(FS_ROOM_SEQ.ROOM.eq(e.getKey())));
-        }
-      }
-      if (updates.size() == 1) {
-        updates.get(0).execute();
-      } else {
-        dsl.batch(updates).execute();
-      }
+    }
+    // One round trip for the insert and every counter update.
+    int[] counts = dsl.batch(queries).execute();
+    if (counts[0] != inserts.size()) {
+      throw new SqlDb.Retry();
     }
     return results;
   }

@@ -56,11 +56,18 @@ public final class SqlDb {
     }
   }
 
+  /** Thrown inside a transaction to roll it back and have the caller run it again differently. */
+  public static final class Retry extends RuntimeException {
+    public Retry() {
+      super(null, null, false, false);
+    }
+  }
+
   /** Runs the work in one transaction; failures roll back and become {@code unavailable}. */
   public <T> T transaction(String what, Function<DSLContext, T> work) {
     try {
       return dsl.transactionResult(cfg -> work.apply(cfg.dsl()));
-    } catch (FlowSyncException e) {
+    } catch (FlowSyncException | Retry e) {
       throw e;
     } catch (RuntimeException e) {
       throw unavailable(what, e);
