@@ -9,9 +9,11 @@ import dev.flowsync.core.chat.AppendResult;
 import dev.flowsync.core.chat.ChatMessage;
 import dev.flowsync.core.chat.MessageStore;
 import dev.flowsync.core.chat.NewMessage;
+import dev.flowsync.core.store.StoreHealth;
 import dev.flowsync.store.sql.internal.AppendCommitter;
 import dev.flowsync.store.sql.internal.Rows;
 import dev.flowsync.store.sql.internal.SqlDb;
+import dev.flowsync.store.sql.internal.SqlHealth;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,14 +30,16 @@ import java.util.List;
  * message whose append failed is not acknowledged, and a client that retries it with the same
  * clientMsgId gets it exactly once.
  */
-public final class SqlMessageStore implements MessageStore {
+public final class SqlMessageStore implements MessageStore, StoreHealth {
   static final int DELETE_CHUNK = 5_000;
 
   private final SqlDb db;
+  private final SqlHealth health;
   private final AppendCommitter committer;
 
-  SqlMessageStore(SqlDb db, AppendCommitter committer) {
+  SqlMessageStore(SqlDb db, AppendCommitter committer, SqlHealth health) {
     this.db = db;
+    this.health = health;
     this.committer = committer;
   }
 
@@ -135,5 +139,17 @@ public final class SqlMessageStore implements MessageStore {
   /** Messages those transactions carried; divided by {@link #commitCount()}: the mean batch. */
   public long committedMessageCount() {
     return committer.batchedMessages();
+  }
+
+  /** {@code sql}: the same answer for every store of one {@link SqlStores}. */
+  @Override
+  public String healthName() {
+    return "sql";
+  }
+
+  /** Whether the database answered within a second (see {@link SqlStores#isHealthy()}). */
+  @Override
+  public boolean isHealthy() {
+    return health.isHealthy();
   }
 }

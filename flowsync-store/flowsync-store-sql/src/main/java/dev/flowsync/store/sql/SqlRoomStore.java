@@ -6,7 +6,9 @@ import dev.flowsync.core.Page;
 import dev.flowsync.core.room.Room;
 import dev.flowsync.core.room.RoomStore;
 import dev.flowsync.core.room.TimerControl;
+import dev.flowsync.core.store.StoreHealth;
 import dev.flowsync.store.sql.internal.SqlDb;
+import dev.flowsync.store.sql.internal.SqlHealth;
 import dev.flowsync.store.sql.internal.jooq.tables.records.FsRoomsRecord;
 import java.util.List;
 import java.util.Optional;
@@ -16,11 +18,13 @@ import java.util.Optional;
  * decides). The list cursor is the last room id of the previous page. Failures throw {@link
  * dev.flowsync.core.FlowSyncException.UnavailableException}.
  */
-public final class SqlRoomStore implements RoomStore {
+public final class SqlRoomStore implements RoomStore, StoreHealth {
   private final SqlDb db;
+  private final SqlHealth health;
 
-  SqlRoomStore(SqlDb db) {
+  SqlRoomStore(SqlDb db, SqlHealth health) {
     this.db = db;
+    this.health = health;
   }
 
   @Override
@@ -100,5 +104,17 @@ public final class SqlRoomStore implements RoomStore {
         r.getOwnerId(),
         r.getMetaJson(),
         r.getCreatedAt());
+  }
+
+  /** {@code sql}: the same answer for every store of one {@link SqlStores}. */
+  @Override
+  public String healthName() {
+    return "sql";
+  }
+
+  /** Whether the database answered within a second (see {@link SqlStores#isHealthy()}). */
+  @Override
+  public boolean isHealthy() {
+    return health.isHealthy();
   }
 }

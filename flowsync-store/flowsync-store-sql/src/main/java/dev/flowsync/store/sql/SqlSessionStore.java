@@ -8,7 +8,9 @@ import dev.flowsync.core.Page;
 import dev.flowsync.core.presence.LeaveReason;
 import dev.flowsync.core.session.MemberSession;
 import dev.flowsync.core.session.SessionStore;
+import dev.flowsync.core.store.StoreHealth;
 import dev.flowsync.store.sql.internal.SqlDb;
+import dev.flowsync.store.sql.internal.SqlHealth;
 import dev.flowsync.store.sql.internal.jooq.tables.records.FsMemberSessionsRecord;
 import java.time.Instant;
 import java.util.List;
@@ -19,11 +21,13 @@ import java.util.Optional;
  * opened). The list cursor is the row id of the last stay of the previous page. Failures throw
  * {@link dev.flowsync.core.FlowSyncException.UnavailableException}.
  */
-public final class SqlSessionStore implements SessionStore {
+public final class SqlSessionStore implements SessionStore, StoreHealth {
   private final SqlDb db;
+  private final SqlHealth health;
 
-  SqlSessionStore(SqlDb db) {
+  SqlSessionStore(SqlDb db, SqlHealth health) {
     this.db = db;
+    this.health = health;
   }
 
   @Override
@@ -151,5 +155,17 @@ public final class SqlSessionStore implements SessionStore {
       }
     }
     return null;
+  }
+
+  /** {@code sql}: the same answer for every store of one {@link SqlStores}. */
+  @Override
+  public String healthName() {
+    return "sql";
+  }
+
+  /** Whether the database answered within a second (see {@link SqlStores#isHealthy()}). */
+  @Override
+  public boolean isHealthy() {
+    return health.isHealthy();
   }
 }

@@ -5,15 +5,12 @@ import dev.flowsync.core.store.StoreHealth;
 import dev.flowsync.core.store.Stores;
 import dev.flowsync.store.sql.internal.AppendCommitter;
 import dev.flowsync.store.sql.internal.SqlDb;
+import dev.flowsync.store.sql.internal.SqlHealth;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jooq.SQLDialect;
 import org.jooq.tools.jdbc.JDBCUtils;
@@ -45,9 +42,7 @@ public final class SqlStores implements StoreHealth, AutoCloseable {
   private final SqlTokenStore tokens;
   private final Duration messageRetention;
   private final Duration sessionRetention;
-  private final ExecutorService healthExecutor;
-  private Future<Boolean> healthCheck;
-  private boolean lastHealthy = true;
+  private final SqlHealth health;
 
   private SqlStores(Builder b, SQLDialect dialect) {
     this.db = new SqlDb(b.dataSource, dialect, b.queryTimeout);
@@ -59,19 +54,13 @@ public final class SqlStores implements StoreHealth, AutoCloseable {
             b.appendTimeout,
             b.writerThreads,
             "fs-sql-chat");
-    this.rooms = new SqlRoomStore(db);
-    this.messages = new SqlMessageStore(db, committer);
-    this.sessions = new SqlSessionStore(db);
-    this.tokens = new SqlTokenStore(db);
+    this.health = new SqlHealth(b.dataSource);
+    this.rooms = new SqlRoomStore(db, health);
+    this.messages = new SqlMessageStore(db, committer, health);
+    this.sessions = new SqlSessionStore(db, health);
+    this.tokens = new SqlTokenStore(db, health);
     this.messageRetention = b.messageRetention;
     this.sessionRetention = b.sessionRetention;
-    this.healthExecutor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "fs-sql-health");
-              t.setDaemon(true);
-              return t;
-            });
   }
 
   /** Starts configuring stores over this data source (a connection pool, ideally). */
@@ -136,37 +125,19 @@ public final class SqlStores implements StoreHealth, AutoCloseable {
 
   /**
    * Whether a connection could be taken and validated within one second. A check still running from
-   * an earlier call (the database hangs) is not repeated: the last answer is returned.
+   * an earlier call (the database hangs) is not repeated; each store of the bundle answers the
+   * same.
    */
   @Override
-  public synchronized boolean isHealthy() {
-    if (healthCheck == null || healthCheck.isDone()) {
-      healthCheck = healthExecutor.submit(this::ping);
-    }
-    try {
-      lastHealthy = healthCheck.get(1, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return lastHealthy;
-    } catch (Exception e) {
-      lastHealthy = false;
-    }
-    return lastHealthy;
-  }
-
-  private boolean ping() {
-    try (Connection c = db.dataSource().getConnection()) {
-      return c.isValid(1);
-    } catch (SQLException | RuntimeException e) {
-      return false;
-    }
+  public boolean isHealthy() {
+    return health.isHealthy();
   }
 
   /** Stops the chat writers (pending appends fail with unavailable); the data source stays open. */
   @Override
   public void close() {
     committer.close();
-    healthExecutor.shutdownNow();
+    health.close();
   }
 
   /** Configuration of {@link SqlStores}; validated at {@link #build()}. */

@@ -6,7 +6,9 @@ import static org.jooq.impl.DSL.select;
 
 import dev.flowsync.core.auth.AccessToken;
 import dev.flowsync.core.auth.TokenStore;
+import dev.flowsync.core.store.StoreHealth;
 import dev.flowsync.store.sql.internal.SqlDb;
+import dev.flowsync.store.sql.internal.SqlHealth;
 import dev.flowsync.store.sql.internal.jooq.tables.records.FsTokensRecord;
 import java.time.Instant;
 import java.util.Optional;
@@ -17,11 +19,13 @@ import java.util.Set;
  * the token id (the SHA-256 of the secret token, never the token itself). Revoking is deleting.
  * Failures throw {@link dev.flowsync.core.FlowSyncException.UnavailableException}.
  */
-public final class SqlTokenStore implements TokenStore {
+public final class SqlTokenStore implements TokenStore, StoreHealth {
   private final SqlDb db;
+  private final SqlHealth health;
 
-  SqlTokenStore(SqlDb db) {
+  SqlTokenStore(SqlDb db, SqlHealth health) {
     this.db = db;
+    this.health = health;
   }
 
   @Override
@@ -103,5 +107,17 @@ public final class SqlTokenStore implements TokenStore {
         return total;
       }
     }
+  }
+
+  /** {@code sql}: the same answer for every store of one {@link SqlStores}. */
+  @Override
+  public String healthName() {
+    return "sql";
+  }
+
+  /** Whether the database answered within a second (see {@link SqlStores#isHealthy()}). */
+  @Override
+  public boolean isHealthy() {
+    return health.isHealthy();
   }
 }

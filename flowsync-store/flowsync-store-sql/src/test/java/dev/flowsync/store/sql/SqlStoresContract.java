@@ -12,6 +12,7 @@ import dev.flowsync.core.presence.LeaveReason;
 import dev.flowsync.core.room.Room;
 import dev.flowsync.core.room.TimerControl;
 import dev.flowsync.core.session.MemberSession;
+import dev.flowsync.core.store.StoreHealth;
 import dev.flowsync.core.store.Stores;
 import dev.flowsync.core.store.memory.InMemoryStores;
 import java.time.Duration;
@@ -464,10 +465,16 @@ abstract class SqlStoresContract {
   }
 
   @Test
-  @DisplayName("a reachable database reports healthy")
+  @DisplayName("a reachable database reports healthy, through the bundle and through each store")
   void healthy() {
     assertThat(stores.healthName()).isEqualTo("sql");
     assertThat(stores.isHealthy()).isTrue();
+    Stores swapped = stores.applyTo(InMemoryStores.create());
+    for (Object store :
+        List.of(swapped.rooms(), swapped.messages(), swapped.sessions(), swapped.tokens())) {
+      assertThat(store).isInstanceOf(StoreHealth.class);
+      assertThat(((StoreHealth) store).isHealthy()).isTrue();
+    }
   }
 
   @Test

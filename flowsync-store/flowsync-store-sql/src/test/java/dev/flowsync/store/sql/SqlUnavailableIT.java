@@ -114,7 +114,8 @@ class SqlUnavailableIT {
   void unhealthy() {
     long start = System.nanoTime();
     assertThat(stores.isHealthy()).isFalse();
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1_500));
+    assertThat(stores.messages().isHealthy()).isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2_500));
   }
 
   @Test
