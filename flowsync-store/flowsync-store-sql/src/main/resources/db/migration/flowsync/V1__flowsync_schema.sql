@@ -50,7 +50,8 @@ CREATE TABLE fs_member_sessions (
   CONSTRAINT fs_member_sessions_pk PRIMARY KEY (id)
 );
 
-CREATE INDEX fs_member_sessions_room_ix ON fs_member_sessions (room, id);
+-- Listing is newest join first, keyset-paged by (joined_at, id).
+CREATE INDEX fs_member_sessions_room_ix ON fs_member_sessions (room, joined_at, id);
 CREATE INDEX fs_member_sessions_conn_ix ON fs_member_sessions (room, connection_id);
 CREATE INDEX fs_member_sessions_left_ix ON fs_member_sessions (left_at);
 

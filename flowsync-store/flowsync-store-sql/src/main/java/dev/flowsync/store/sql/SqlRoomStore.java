@@ -12,6 +12,10 @@ import dev.flowsync.store.sql.internal.SqlHealth;
 import dev.flowsync.store.sql.internal.jooq.tables.records.FsRoomsRecord;
 import java.util.List;
 import java.util.Optional;
+import org.jooq.Field;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * Rooms in table {@code fs_rooms}; {@link #create} is atomic across nodes (the primary key
@@ -22,9 +26,17 @@ public final class SqlRoomStore implements RoomStore, StoreHealth {
   private final SqlDb db;
   private final SqlHealth health;
 
+  private final Field<String> orderedId;
+
   SqlRoomStore(SqlDb db, SqlHealth health) {
     this.db = db;
     this.health = health;
+    // Ids are listed in String.compareTo order. H2 compares that way; PostgreSQL follows the
+    // database's collation (en_US puts "r-1" after "R2"), so pin the "C" collation there.
+    this.orderedId =
+        db.dialect().family() == SQLDialect.POSTGRES
+            ? DSL.field("{0} collate \"C\"", SQLDataType.VARCHAR, FS_ROOMS.ID)
+            : FS_ROOMS.ID;
   }
 
   @Override
@@ -70,13 +82,14 @@ public final class SqlRoomStore implements RoomStore, StoreHealth {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be 1 or more, was " + limit);
     }
+    Field<String> id = orderedId;
     List<Room> rooms =
         db.run(
             "Listing rooms",
             dsl ->
                 dsl.selectFrom(FS_ROOMS)
-                    .where(cursor == null ? FS_ROOMS.ID.isNotNull() : FS_ROOMS.ID.gt(cursor))
-                    .orderBy(FS_ROOMS.ID)
+                    .where(cursor == null ? DSL.noCondition() : id.gt(cursor))
+                    .orderBy(id)
                     .limit(limit + 1)
                     .fetch(SqlRoomStore::room));
     if (rooms.size() > limit) {

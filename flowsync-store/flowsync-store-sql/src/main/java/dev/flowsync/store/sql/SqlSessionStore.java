@@ -1,9 +1,9 @@
 package dev.flowsync.store.sql;
 
 import static dev.flowsync.store.sql.internal.jooq.Tables.FS_MEMBER_SESSIONS;
+import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.select;
 
-import dev.flowsync.core.FlowSyncException.BadRequestException;
 import dev.flowsync.core.Page;
 import dev.flowsync.core.presence.LeaveReason;
 import dev.flowsync.core.session.MemberSession;
@@ -15,11 +15,14 @@ import dev.flowsync.store.sql.internal.jooq.tables.records.FsMemberSessionsRecor
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jooq.Condition;
+import org.jooq.impl.DSL;
 
 /**
- * Member stays in table {@code fs_member_sessions}, listed newest first (in the order they were
- * opened). The list cursor is the row id of the last stay of the previous page. Failures throw
- * {@link dev.flowsync.core.FlowSyncException.UnavailableException}.
+ * Member stays in table {@code fs_member_sessions}, listed most recent join first (equal join times
+ * in the reverse order they were recorded). The list cursor is the (joinedAt, row id) of the last
+ * stay of the previous page, so stays recorded or deleted between pages never shift a page.
+ * Failures throw {@link dev.flowsync.core.FlowSyncException.UnavailableException}.
  */
 public final class SqlSessionStore implements SessionStore, StoreHealth {
   private final SqlDb db;
@@ -83,21 +86,25 @@ public final class SqlSessionStore implements SessionStore, StoreHealth {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be 1 or more, was " + limit);
     }
-    long before = cursor == null ? Long.MAX_VALUE : parseCursor(cursor);
+    Condition after =
+        cursor == null
+            ? DSL.noCondition()
+            : row(FS_MEMBER_SESSIONS.JOINED_AT, FS_MEMBER_SESSIONS.ID)
+                .lt(cursorJoinedAt(cursor), cursorId(cursor));
     var rows =
         db.run(
             "Listing the stays in room '" + room + "'",
             dsl ->
                 dsl.selectFrom(FS_MEMBER_SESSIONS)
-                    .where(FS_MEMBER_SESSIONS.ROOM.eq(room), FS_MEMBER_SESSIONS.ID.lt(before))
-                    .orderBy(FS_MEMBER_SESSIONS.ID.desc())
+                    .where(FS_MEMBER_SESSIONS.ROOM.eq(room), after)
+                    .orderBy(FS_MEMBER_SESSIONS.JOINED_AT.desc(), FS_MEMBER_SESSIONS.ID.desc())
                     .limit(limit + 1)
                     .fetch());
     boolean more = rows.size() > limit;
     List<FsMemberSessionsRecord> page = more ? rows.subList(0, limit) : rows;
     return new Page<>(
         page.stream().map(SqlSessionStore::session).toList(),
-        more ? Long.toString(page.get(limit - 1).getId()) : null);
+        more ? cursorOf(page.get(limit - 1)) : null);
   }
 
   /**
@@ -127,11 +134,28 @@ public final class SqlSessionStore implements SessionStore, StoreHealth {
     }
   }
 
-  private static long parseCursor(String cursor) {
+  // The cursor is the position of the last stay listed: "<joinedAt epoch seconds>.<nanos>:<id>".
+  private static String cursorOf(FsMemberSessionsRecord r) {
+    Instant t = r.getJoinedAt();
+    return t.getEpochSecond() + "." + t.getNano() + ":" + r.getId();
+  }
+
+  private static Instant cursorJoinedAt(String cursor) {
     try {
-      return Long.parseLong(cursor);
-    } catch (NumberFormatException e) {
-      throw new BadRequestException("Invalid sessions cursor '" + cursor + "'");
+      String t = cursor.substring(0, cursor.indexOf(':'));
+      int dot = t.indexOf('.');
+      return Instant.ofEpochSecond(
+          Long.parseLong(t.substring(0, dot)), Long.parseLong(t.substring(dot + 1)));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("Not a sessions cursor of this store: '" + cursor + "'");
+    }
+  }
+
+  private static long cursorId(String cursor) {
+    try {
+      return Long.parseLong(cursor.substring(cursor.indexOf(':') + 1));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("Not a sessions cursor of this store: '" + cursor + "'");
     }
   }
 

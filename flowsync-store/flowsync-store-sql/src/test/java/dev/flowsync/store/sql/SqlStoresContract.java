@@ -178,6 +178,22 @@ abstract class SqlStoresContract {
   }
 
   @Test
+  @DisplayName("room ids are ordered as String.compareTo orders them, whatever the collation")
+  void roomIdOrder() {
+    List<String> ids = new ArrayList<>(List.of("r10", "r9", "r1", "R2", "r_1", "r-1", "Ä", "z"));
+    ids.forEach(id -> stores.rooms().create(room(id)));
+    java.util.Collections.sort(ids);
+    List<String> listed = new ArrayList<>();
+    String cursor = null;
+    do {
+      Page<Room> page = stores.rooms().list(3, cursor);
+      page.items().forEach(r -> listed.add(r.id()));
+      cursor = page.nextCursor();
+    } while (cursor != null);
+    assertThat(listed).isEqualTo(ids);
+  }
+
+  @Test
   @DisplayName("deleting a room returns true once, then false")
   void roomDelete() {
     stores.rooms().create(room("r1"));
@@ -383,6 +399,41 @@ abstract class SqlStoresContract {
     Page<MemberSession> p3 = stores.sessions().list("r1", 2, p2.nextCursor());
     assertThat(p3.items()).extracting(MemberSession::connectionId).containsExactly("c0");
     assertThat(p3.nextCursor()).isNull();
+  }
+
+  @Test
+  @DisplayName("stays list by join time, not by the order they were recorded in")
+  void sessionsByJoinTime() {
+    stores.sessions().open(new MemberSession("r", "c2", "u", T0.plusSeconds(2), null, null));
+    stores.sessions().open(new MemberSession("r", "c3", "u", T0.plusSeconds(3), null, null));
+    stores.sessions().open(new MemberSession("r", "c1", "u", T0.plusSeconds(1), null, null));
+    assertThat(stores.sessions().list("r", 10, null).items())
+        .extracting(MemberSession::connectionId)
+        .containsExactly("c3", "c2", "c1");
+  }
+
+  @Test
+  @DisplayName(
+      "stays at one instant page exactly once each; stays opened between pages shift nothing")
+  void sessionCursorIsAPosition() {
+    for (int i = 0; i < 5; i++) {
+      stores.sessions().open(new MemberSession("r", "same" + i, "u", T0, null, null));
+    }
+    Page<MemberSession> p1 = stores.sessions().list("r", 2, null);
+    stores.sessions().open(new MemberSession("r", "late", "u", T0.plusSeconds(5), null, null));
+    List<String> seen = new ArrayList<>();
+    p1.items().forEach(s -> seen.add(s.connectionId()));
+    String cursor = p1.nextCursor();
+    while (cursor != null) {
+      Page<MemberSession> p = stores.sessions().list("r", 2, cursor);
+      p.items().forEach(s -> seen.add(s.connectionId()));
+      cursor = p.nextCursor();
+    }
+    assertThat(seen).containsExactlyInAnyOrder("same0", "same1", "same2", "same3", "same4");
+    assertThat(seen).doesNotHaveDuplicates();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> stores.sessions().list("r", 2, "not-a-cursor"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
