@@ -38,6 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("Chat throughput benchmark (-Dflowsync.bench=true)")
 class ChatThroughputBenchIT {
+  private static final java.util.concurrent.atomic.AtomicLong FAILED =
+      new java.util.concurrent.atomic.AtomicLong();
+
   @TempDir Path dir;
 
   @Test
@@ -100,7 +103,7 @@ class ChatThroughputBenchIT {
               "chat %s: writers=%d clients=%d rooms=%d warmup=%ds (%d msgs) measured=%ds acked=%d"
                   + " rate=%.0f msgs/s meanBatch=%.1f ackLatency p50=%.2f ms p99=%.2f ms"
                   + " max=%.2f ms stored=%d (acked incl. warmup %d) cores=%d"
-                  + " cpu/msg: jvm=%.0f us, postgres processes=%.0f us, load=%.1f",
+                  + " cpu/msg: jvm=%.0f us, postgres processes=%.0f us, load=%.1f failed=%d",
               db,
               writers,
               clients,
@@ -120,10 +123,12 @@ class ChatThroughputBenchIT {
               jvmCpuPerMsg,
               pgCpuPerMsg,
               java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                  .getSystemLoadAverage());
+                  .getSystemLoadAverage(),
+              FAILED.get());
       System.out.println(report);
       Files.writeString(Path.of("target", "bench-chat-" + db + ".txt"), report + "\n");
       assertThat(stored).isEqualTo(warmup.acked + p.acked);
+      assertThat(FAILED.get()).isZero();
     }
   }
 
@@ -194,17 +199,22 @@ class ChatThroughputBenchIT {
                 while (!stop.get()) {
                   String room = "room-" + rnd.nextInt(rooms);
                   long t0 = System.nanoTime();
-                  stores
-                      .messages()
-                      .append(
-                          new NewMessage(
-                              "m_" + id + "_" + System.nanoTime(),
-                              room,
-                              user,
-                              "User " + id,
-                              "hello from a benchmark client, message " + n,
-                              Instant.now(),
-                              user + "-" + System.nanoTime()));
+                  try {
+                    stores
+                        .messages()
+                        .append(
+                            new NewMessage(
+                                "m_" + id + "_" + System.nanoTime(),
+                                room,
+                                user,
+                                "User " + id,
+                                "hello from a benchmark client, message " + n,
+                                Instant.now(),
+                                user + "-" + System.nanoTime()));
+                  } catch (RuntimeException e) {
+                    FAILED.incrementAndGet();
+                    continue;
+                  }
                   long took = System.nanoTime() - t0;
                   if (n < lat.length) {
                     lat[n] = took;

@@ -339,6 +339,22 @@ abstract class SqlStoresContract {
   }
 
   @Test
+  @DisplayName("the first messages of new rooms, sent through two nodes at once, all succeed")
+  void newRoomsRaceOnTwoNodes() throws Exception {
+    SqlStores other = node(pool());
+    for (int round = 0; round < 10; round++) {
+      String room = "fresh-" + round;
+      List<Callable<Long>> tasks = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        SqlStores node = i % 2 == 0 ? stores : other;
+        tasks.add(() -> node.messages().append(msg(room, "u", "first", null)).message().seq());
+      }
+      assertThat(runConcurrently(12, tasks))
+          .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 12).boxed().toList());
+    }
+  }
+
+  @Test
   @DisplayName("deleting a room's chat removes its messages and starts its seq again at 1")
   void deleteRoomChat() {
     stores.messages().append(msg("r1", "u1", "a", "k"));

@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.jooq.CaseValueStep;
+import org.jooq.CaseWhenStep;
 import org.jooq.DSLContext;
 import org.jooq.Query;
 import org.jooq.Row3;
@@ -222,8 +224,11 @@ public final class AppendCommitter implements AutoCloseable {
     if (live.isEmpty()) {
       return;
     }
-    RuntimeException failure = null;
+    RuntimeException failure =
+        new UnavailableException(
+            "Storing chat messages failed: too many conflicting retries", null);
     boolean optimistic = !hasRepeatedKey(live);
+    int counterRounds = 0;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       boolean fast = optimistic;
       try {
@@ -236,6 +241,22 @@ public final class AppendCommitter implements AutoCloseable {
           p.result.complete(results.get(p));
         }
         return;
+      } catch (MissingCounters e) {
+        // First message of a room: create its counter committed on its own, then run the batch
+        // again. Inside the batch's transaction two nodes creating one counter would collide on
+        // an uncommitted row, which H2 reports as a key violation instead of waiting.
+        try {
+          createCounters(e.rooms);
+        } catch (UnavailableException createFailed) {
+          failure = createFailed;
+          if (!SqlDb.isRetryable(createFailed)) {
+            break;
+          }
+        }
+        attempt--;
+        if (++counterRounds > MAX_ATTEMPTS) {
+          break;
+        }
       } catch (SqlDb.Retry e) {
         failure =
             new UnavailableException(
@@ -257,10 +278,47 @@ public final class AppendCommitter implements AutoCloseable {
           break;
         }
         log.debug("Retrying chat batch after {}", e.getMessage());
+        backOff(attempt);
       }
     }
     for (Pending p : live) {
       p.result.completeExceptionally(failure);
+    }
+  }
+
+  // A conflict with another writer clears when its transaction ends: wait a little, with jitter
+  // so two writers do not meet again in step.
+  private static void backOff(int attempt) {
+    long millis = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 5L << attempt);
+    java.util.concurrent.locks.LockSupport.parkNanos(millis * 1_000_000L);
+  }
+
+  /** Signals that rooms of the batch have no seq counter yet. */
+  private static final class MissingCounters extends SqlDb.Retry {
+    final Set<String> rooms;
+
+    MissingCounters(Set<String> rooms) {
+      this.rooms = rooms;
+    }
+  }
+
+  private void createCounters(Set<String> rooms) {
+    for (String room : rooms) {
+      db.run(
+          "Creating the seq counter of room '" + room + "'",
+          dsl -> {
+            try {
+              return dsl.insertInto(FS_ROOM_SEQ, FS_ROOM_SEQ.ROOM, FS_ROOM_SEQ.LAST_SEQ)
+                  .values(room, 0L)
+                  .onConflictDoNothing()
+                  .execute();
+            } catch (RuntimeException e) {
+              if (SqlDb.isUniqueViolation(e)) {
+                return 0; // another writer created it first: that is all we wanted
+              }
+              throw e;
+            }
+          });
     }
   }
 
@@ -291,12 +349,7 @@ public final class AppendCommitter implements AutoCloseable {
     if (lastSeq.size() < rooms.size()) {
       Set<String> missing = new TreeSet<>(rooms);
       missing.removeAll(lastSeq.keySet());
-      var insert = dsl.insertInto(FS_ROOM_SEQ, FS_ROOM_SEQ.ROOM, FS_ROOM_SEQ.LAST_SEQ);
-      for (String room : missing) {
-        insert = insert.values(room, 0L);
-      }
-      insert.onConflictDoNothing().execute();
-      lastSeq.putAll(lockCounters(dsl, missing));
+      throw new MissingCounters(missing);
     }
     Map<String, Long> before = new HashMap<>(lastSeq);
 
@@ -348,14 +401,24 @@ public final class AppendCommitter implements AutoCloseable {
         insert
             .onConflict(FS_MESSAGES.ROOM, FS_MESSAGES.USER_ID, FS_MESSAGES.CLIENT_MSG_ID)
             .doNothing());
+    // All advanced counters in one statement: a statement per room costs the database a parse
+    // and plan each, which dominated its CPU when a batch spans many rooms.
+    List<String> advanced = new ArrayList<>();
+    CaseValueStep<String> byRoom = DSL.choose(FS_ROOM_SEQ.ROOM);
+    CaseWhenStep<String, Long> newLast = null;
     for (Map.Entry<String, Long> e : lastSeq.entrySet()) {
       if (!e.getValue().equals(before.get(e.getKey()))) {
-        queries.add(
-            dsl.update(FS_ROOM_SEQ)
-                .set(FS_ROOM_SEQ.LAST_SEQ, e.getValue())
-                .where(FS_ROOM_SEQ.ROOM.eq(e.getKey())));
+        advanced.add(e.getKey());
+        newLast =
+            newLast == null
+                ? byRoom.when(e.getKey(), e.getValue())
+                : newLast.when(e.getKey(), e.getValue());
       }
     }
+    queries.add(
+        dsl.update(FS_ROOM_SEQ)
+            .set(FS_ROOM_SEQ.LAST_SEQ, newLast.otherwise(FS_ROOM_SEQ.LAST_SEQ))
+            .where(FS_ROOM_SEQ.ROOM.in(advanced)));
     // One round trip for the insert and every counter update.
     int[] counts = dsl.batch(queries).execute();
     if (counts[0] != inserts.size()) {

@@ -57,7 +57,7 @@ public final class SqlDb {
   }
 
   /** Thrown inside a transaction to roll it back and have the caller run it again differently. */
-  public static final class Retry extends RuntimeException {
+  public static class Retry extends RuntimeException {
     public Retry() {
       super(null, null, false, false);
     }
