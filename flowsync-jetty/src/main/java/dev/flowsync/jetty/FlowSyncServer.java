@@ -1,6 +1,7 @@
 package dev.flowsync.jetty;
 
 import dev.flowsync.core.FlowSync;
+import dev.flowsync.core.store.StoreHealth;
 import dev.flowsync.jetty.http.ApiServlet;
 import dev.flowsync.jetty.http.ClasspathResourceServlet;
 import dev.flowsync.jetty.http.HealthServlet;
@@ -23,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -329,6 +332,9 @@ public final class FlowSyncServer implements AutoCloseable {
 
   /** Configures a {@link FlowSyncServer}; {@link #build()} validates. */
   public static final class Builder {
+    private static final Set<String> ROLES =
+        Set.of("rooms", "presence", "timers", "messages", "sessions", "tokens", "clusterBus");
+
     private final FlowSync flowSync;
     private Gateway gateway;
     private String host = "0.0.0.0";
@@ -354,6 +360,7 @@ public final class FlowSyncServer implements AutoCloseable {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration shutdownTimeout = Duration.ofSeconds(5);
     private String staticResources;
+    private final Map<String, StoreHealth> healthChecks = new HashMap<>();
 
     private Builder(FlowSync flowSync) {
       this.flowSync = Objects.requireNonNull(flowSync, "flowSync");
@@ -508,6 +515,22 @@ public final class FlowSyncServer implements AutoCloseable {
     }
 
     /**
+     * Makes {@code /health} ask {@code check} for the given store roles ({@code rooms}, {@code
+     * presence}, {@code timers}, {@code messages}, {@code sessions}, {@code tokens}, {@code
+     * clusterBus}): for store bundles that know their backend's health as a whole, e.g. {@code
+     * storeHealth(sqlStores, "rooms", "messages", "sessions", "tokens")}. Stores that implement
+     * {@link StoreHealth} themselves need nothing.
+     */
+    public Builder storeHealth(StoreHealth check, String... roles) {
+      Objects.requireNonNull(check, "check");
+      for (String role : roles) {
+        require(ROLES.contains(role), "Unknown store role '" + role + "'; use one of " + ROLES);
+        healthChecks.put(role, check);
+      }
+      return this;
+    }
+
+    /**
      * Validates and builds (does not start).
      *
      * @throws IllegalArgumentException naming the invalid setting
@@ -607,7 +630,10 @@ public final class FlowSyncServer implements AutoCloseable {
               guestTokens,
               guestTokensPerMinute),
           "/api/*");
-      addServlet(context, new HealthServlet(flowSync, gw, mounted::isShuttingDown), "/health");
+      addServlet(
+          context,
+          new HealthServlet(flowSync, gw, healthChecks, mounted::isShuttingDown),
+          "/health");
       if (metricsAccess != MetricsAccess.DISABLED) {
         addServlet(
             context,

@@ -109,6 +109,41 @@ class OperationsIntegrationTest {
         assertThat(a.json().at("/stores/rooms/status").asText()).isEqualTo("ok");
       }
     }
+
+    @Test
+    @DisplayName("a bundle's health check (e.g. one SQL database) answers for the roles it serves")
+    void bundleCheck() {
+      java.util.concurrent.atomic.AtomicBoolean up =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      dev.flowsync.core.store.StoreHealth sql =
+          new dev.flowsync.core.store.StoreHealth() {
+            @Override
+            public String healthName() {
+              return "sql";
+            }
+
+            @Override
+            public boolean isHealthy() {
+              return up.get();
+            }
+          };
+      try (FlowSync fs = FlowSync.inMemory();
+          FlowSyncServer server =
+              FlowSyncServer.builder(fs)
+                  .host("127.0.0.1")
+                  .port(0)
+                  .storeHealth(sql, "rooms", "messages")
+                  .build()
+                  .start()) {
+        Http.Answer a = new Http(server.httpUri()).get("/health", null);
+        assertThat(a.status()).isEqualTo(503);
+        assertThat(a.json().at("/stores/messages/backend").asText()).isEqualTo("sql");
+        assertThat(a.json().at("/stores/messages/status").asText()).isEqualTo("down");
+        assertThat(a.json().at("/stores/presence/backend").asText()).isEqualTo("in-process");
+        up.set(true);
+        assertThat(new Http(server.httpUri()).get("/health", null).status()).isEqualTo(200);
+      }
+    }
   }
 
   @Nested

@@ -27,14 +27,23 @@ public final class HealthServlet extends HttpServlet {
   private final transient FlowSync flowSync;
   private final transient Gateway gateway;
   private final transient BooleanSupplier shuttingDown;
+  private final transient Map<String, StoreHealth> checks;
   private final long startedAt = System.currentTimeMillis();
 
   /**
+   * @param checks health checks by store role ({@code rooms}, {@code messages}, ...) for stores
+   *     whose health is known to a bundle rather than to each store (e.g. one SQL database); a role
+   *     without an entry is checked through its store if that implements {@link StoreHealth}
    * @param shuttingDown true once a graceful shutdown began
    */
-  public HealthServlet(FlowSync flowSync, Gateway gateway, BooleanSupplier shuttingDown) {
+  public HealthServlet(
+      FlowSync flowSync,
+      Gateway gateway,
+      Map<String, StoreHealth> checks,
+      BooleanSupplier shuttingDown) {
     this.flowSync = flowSync;
     this.gateway = gateway;
+    this.checks = Map.copyOf(checks);
     this.shuttingDown = shuttingDown;
   }
 
@@ -57,7 +66,9 @@ public final class HealthServlet extends HttpServlet {
     int healthy = 0;
     for (Map.Entry<String, Object> role : roles.entrySet()) {
       ObjectNode check = stores.putObject(role.getKey());
-      if (role.getValue() instanceof StoreHealth h) {
+      Object store =
+          checks.containsKey(role.getKey()) ? checks.get(role.getKey()) : role.getValue();
+      if (store instanceof StoreHealth h) {
         Boolean ok = answers.get(h);
         if (ok == null) {
           ok = isHealthy(h);

@@ -5,8 +5,12 @@ import dev.flowsync.core.internal.Ids;
 import dev.flowsync.core.store.Stores;
 import dev.flowsync.core.store.memory.InMemoryStores;
 import dev.flowsync.jetty.FlowSyncServer;
+import dev.flowsync.jetty.metrics.StoreMetrics;
 import dev.flowsync.signaling.Gateway;
 import dev.flowsync.signaling.IceServers;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
 import java.util.HashSet;
 import java.util.Map;
 
@@ -16,17 +20,22 @@ import java.util.Map;
  * start it in-process with their own environment.
  */
 final class StandaloneServer implements AutoCloseable {
+  /** The classpath directory the browser demo (samples/web/public) is packaged into. */
+  static final String WEB_RESOURCES = "flowsync-web";
+
   final ServerSettings settings;
   final String apiKey;
   final boolean apiKeyGenerated;
   final FlowSync flowSync;
+  final Gateway gateway;
   final FlowSyncServer server;
 
   private StandaloneServer(ServerSettings settings) {
     this.settings = settings;
     this.apiKeyGenerated = settings.apiKey() == null;
     this.apiKey = apiKeyGenerated ? Ids.random("fsk_", 24) : settings.apiKey();
-    Stores stores = InMemoryStores.create();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Stores stores = StoreMetrics.instrument(InMemoryStores.create(), registry);
     FlowSync.Builder fs =
         FlowSync.builder()
             .stores(stores)
@@ -36,43 +45,65 @@ final class StandaloneServer implements AutoCloseable {
       fs.nodeId(settings.nodeId());
     }
     this.flowSync = fs.build();
-    Gateway gateway =
-        Gateway.builder(flowSync)
-            .heartbeat(settings.heartbeat())
-            .iceServers(
-                IceServers.of(
-                    settings.stunUrls(),
-                    settings.turnUrls(),
-                    settings.turnSecret(),
-                    settings.turnTtl()))
-            .build();
-    this.server =
-        FlowSyncServer.builder(flowSync)
-            .host(settings.host())
-            .port(settings.port())
-            .gateway(gateway)
-            .maxFrameBytes(settings.maxFrameBytes())
-            .allowedOrigins(new HashSet<>(settings.allowedOrigins()))
-            .build();
+    try {
+      this.gateway =
+          Gateway.builder(flowSync)
+              .heartbeat(settings.heartbeat())
+              .iceServers(
+                  IceServers.of(
+                      settings.stunUrls(),
+                      settings.turnUrls(),
+                      settings.turnSecret(),
+                      settings.turnTtl()))
+              .build();
+      FlowSyncServer.Builder server =
+          FlowSyncServer.builder(flowSync)
+              .host(settings.host())
+              .port(settings.port())
+              .gateway(gateway)
+              .apiKey(apiKey)
+              .guestTokens(settings.guestTokens())
+              .maxFrameBytes(settings.maxFrameBytes())
+              .allowedOrigins(new HashSet<>(settings.allowedOrigins()))
+              .meterRegistry(registry)
+              .staticResources(WEB_RESOURCES);
+      if (settings.webhookUrl() != null || settings.webhookSecret() != null) {
+        server.webhook(
+            settings.webhookUrl() == null ? null : URI.create(settings.webhookUrl()),
+            settings.webhookSecret());
+      }
+      this.server = server.build();
+    } catch (RuntimeException e) {
+      flowSync.close();
+      throw e;
+    }
   }
 
-  /** Builds and starts a server from environment variables. */
+  /**
+   * Builds and starts a server from environment variables.
+   *
+   * @throws IllegalArgumentException a variable has an invalid value (the message names it)
+   * @throws IllegalStateException the server could not start (e.g. the port is in use)
+   */
   static StandaloneServer start(Map<String, String> env) {
     StandaloneServer s = new StandaloneServer(ServerSettings.fromEnv(env));
     try {
       s.server.start();
     } catch (RuntimeException e) {
+      s.gateway.close();
       s.flowSync.close();
       throw e;
     }
     return s;
   }
 
+  /** Graceful stop: bye + 1001 to every client, webhooks flushed, then the stores released. */
   @Override
   public void close() {
     try {
       server.stop();
     } finally {
+      gateway.close();
       flowSync.close();
     }
   }
