@@ -31,6 +31,15 @@ final class StandaloneServer implements AutoCloseable {
   final FlowSyncServer server;
 
   private StandaloneServer(ServerSettings settings) {
+    // Say so rather than silently run single-node in memory when a service was asked for.
+    if (settings.databaseUrl() != null) {
+      throw new IllegalArgumentException(
+          "FLOWSYNC_DATABASE_URL is set, but this build does not include the SQL store wiring yet");
+    }
+    if (settings.redisUrl() != null) {
+      throw new IllegalArgumentException(
+          "FLOWSYNC_REDIS_URL is set, but this build does not include the Redis store wiring yet");
+    }
     this.settings = settings;
     this.apiKeyGenerated = settings.apiKey() == null;
     this.apiKey = apiKeyGenerated ? Ids.random("fsk_", 24) : settings.apiKey();
