@@ -34,6 +34,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -78,6 +79,10 @@ public final class FlowSyncServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
+    if (b.behindProxy) {
+      // Client address and scheme from the proxy's Forwarded / X-Forwarded-* headers.
+      http.addCustomizer(new ForwardedRequestCustomizer());
+    }
     if (b.keyStore != null) {
       SslContextFactory.Server ssl = new SslContextFactory.Server();
       ssl.setKeyStorePath(b.keyStore.toString());
@@ -360,6 +365,7 @@ public final class FlowSyncServer implements AutoCloseable {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration shutdownTimeout = Duration.ofSeconds(5);
     private String staticResources;
+    private boolean behindProxy;
     private final Map<String, StoreHealth> healthChecks = new HashMap<>();
 
     private Builder(FlowSync flowSync) {
@@ -502,6 +508,17 @@ public final class FlowSyncServer implements AutoCloseable {
     /** How long {@link FlowSyncServer#stop()} waits for clients and webhooks; default 5 s. */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+      return this;
+    }
+
+    /**
+     * Whether the server runs behind a reverse proxy whose {@code Forwarded} / {@code
+     * X-Forwarded-For} headers name the real client (default false). Then per-address limits (guest
+     * tokens) count clients, not the proxy. Only switch it on when every request comes through the
+     * proxy: otherwise clients could claim any address.
+     */
+    public Builder behindProxy(boolean behindProxy) {
+      this.behindProxy = behindProxy;
       return this;
     }
 

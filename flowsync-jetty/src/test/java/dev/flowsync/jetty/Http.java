@@ -55,9 +55,12 @@ final class Http {
     return send("DELETE", path, bearer, null);
   }
 
-  Answer send(String method, String path, String bearer, String body) {
+  Answer send(String method, String path, String bearer, String body, String... headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
     if (bearer != null) {
       b.header("Authorization", "Bearer " + bearer);
     }

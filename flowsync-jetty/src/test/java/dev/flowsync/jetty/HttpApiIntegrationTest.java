@@ -209,6 +209,35 @@ class HttpApiIntegrationTest {
     }
 
     @Test
+    @DisplayName("behind a proxy the limit counts each forwarded client, not the proxy")
+    void behindProxy() {
+      try (FlowSyncServer proxied =
+          FlowSyncServer.builder(flowSync)
+              .host("127.0.0.1")
+              .port(0)
+              .guestTokens(true)
+              .guestTokensPerMinute(1)
+              .behindProxy(true)
+              .build()
+              .start()) {
+        Http p = new Http(proxied.httpUri());
+        String body = "{\"name\":\"G\"}";
+        assertThat(
+                p.send("POST", "/api/guest-token", null, body, "X-Forwarded-For", "203.0.113.1")
+                    .status())
+            .isEqualTo(200);
+        assertThat(
+                p.send("POST", "/api/guest-token", null, body, "X-Forwarded-For", "203.0.113.1")
+                    .status())
+            .isEqualTo(429);
+        assertThat(
+                p.send("POST", "/api/guest-token", null, body, "X-Forwarded-For", "203.0.113.2")
+                    .status())
+            .isEqualTo(200);
+      }
+    }
+
+    @Test
     @DisplayName("a guest cannot join a private room")
     void guestsStayOutOfPrivateRooms() throws Exception {
       http.post("/api/rooms", KEY, "{\"id\":\"secret\",\"private\":true}");

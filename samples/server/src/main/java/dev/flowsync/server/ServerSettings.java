@@ -32,7 +32,8 @@ record ServerSettings(
     int maxFrameBytes,
     String webhookUrl,
     String webhookSecret,
-    String rateLimit) {
+    String rateLimit,
+    boolean behindProxy) {
 
   static ServerSettings fromEnv(Map<String, String> env) {
     Env e = new Env(env);
@@ -58,7 +59,8 @@ record ServerSettings(
         e.integer("FLOWSYNC_MAX_FRAME_BYTES", 65536, 1024, 16 * 1024 * 1024),
         e.string("FLOWSYNC_WEBHOOK_URL", null),
         e.string("FLOWSYNC_WEBHOOK_SECRET", null),
-        e.string("FLOWSYNC_RATE_LIMIT", "50/s,burst=100"));
+        e.string("FLOWSYNC_RATE_LIMIT", "50/s,burst=100"),
+        e.bool("FLOWSYNC_BEHIND_PROXY", false));
   }
 
   private record Env(Map<String, String> env) {

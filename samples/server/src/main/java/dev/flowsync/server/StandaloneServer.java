@@ -72,6 +72,7 @@ final class StandaloneServer implements AutoCloseable {
               .gateway(gateway)
               .apiKey(apiKey)
               .guestTokens(settings.guestTokens())
+              .behindProxy(settings.behindProxy())
               .maxFrameBytes(settings.maxFrameBytes())
               .allowedOrigins(new HashSet<>(settings.allowedOrigins()))
               .meterRegistry(registry)
