@@ -33,7 +33,9 @@ record ServerSettings(
     String webhookUrl,
     String webhookSecret,
     String rateLimit,
-    boolean behindProxy) {
+    boolean behindProxy,
+    Path tlsKeyStore,
+    String tlsKeyStorePassword) {
 
   static ServerSettings fromEnv(Map<String, String> env) {
     Env e = new Env(env);
@@ -60,7 +62,11 @@ record ServerSettings(
         e.string("FLOWSYNC_WEBHOOK_URL", null),
         e.string("FLOWSYNC_WEBHOOK_SECRET", null),
         e.string("FLOWSYNC_RATE_LIMIT", "50/s,burst=100"),
-        e.bool("FLOWSYNC_BEHIND_PROXY", false));
+        e.bool("FLOWSYNC_BEHIND_PROXY", false),
+        e.string("FLOWSYNC_TLS_KEYSTORE", null) == null
+            ? null
+            : Path.of(e.string("FLOWSYNC_TLS_KEYSTORE", null)),
+        e.string("FLOWSYNC_TLS_KEYSTORE_PASSWORD", null));
   }
 
   private record Env(Map<String, String> env) {

@@ -82,6 +82,13 @@ final class StandaloneServer implements AutoCloseable {
             settings.webhookUrl() == null ? null : URI.create(settings.webhookUrl()),
             settings.webhookSecret());
       }
+      if (settings.tlsKeyStore() != null) {
+        if (settings.tlsKeyStorePassword() == null) {
+          throw new IllegalArgumentException(
+              "FLOWSYNC_TLS_KEYSTORE needs FLOWSYNC_TLS_KEYSTORE_PASSWORD as well");
+        }
+        server.tls(settings.tlsKeyStore(), settings.tlsKeyStorePassword());
+      }
       this.server = server.build();
     } catch (RuntimeException e) {
       flowSync.close();

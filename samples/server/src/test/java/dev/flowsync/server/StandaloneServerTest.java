@@ -129,5 +129,14 @@ class StandaloneServerTest {
     assertThatThrownBy(
             () -> StandaloneServer.start(env("FLOWSYNC_WEBHOOK_URL", "https://example.org/h")))
         .hasMessageContaining("FLOWSYNC_WEBHOOK_SECRET");
+    assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_TLS_KEYSTORE", "/x.p12")))
+        .hasMessageContaining("FLOWSYNC_TLS_KEYSTORE_PASSWORD");
+    assertThatThrownBy(
+            () ->
+                StandaloneServer.start(
+                    env(
+                        "FLOWSYNC_TLS_KEYSTORE", "/no/such.p12",
+                        "FLOWSYNC_TLS_KEYSTORE_PASSWORD", "x")))
+        .hasMessageContaining("/no/such.p12");
   }
 }
