@@ -2,17 +2,25 @@ package dev.flowsync.server;
 
 import dev.flowsync.core.FlowSync;
 import dev.flowsync.core.internal.Ids;
+import dev.flowsync.core.store.StoreHealth;
 import dev.flowsync.core.store.Stores;
 import dev.flowsync.core.store.memory.InMemoryStores;
 import dev.flowsync.jetty.FlowSyncServer;
 import dev.flowsync.jetty.metrics.StoreMetrics;
 import dev.flowsync.signaling.Gateway;
 import dev.flowsync.signaling.IceServers;
+import dev.flowsync.store.redis.RedisClusterBus;
+import dev.flowsync.store.redis.RedisStores;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The standalone server wired from its settings: chooses the stores (embedded default or
@@ -20,6 +28,8 @@ import java.util.Map;
  * start it in-process with their own environment.
  */
 final class StandaloneServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StandaloneServer.class);
+
   /** The classpath directory the browser demo (samples/web/public) is packaged into. */
   static final String WEB_RESOURCES = "flowsync-web";
 
@@ -30,31 +40,29 @@ final class StandaloneServer implements AutoCloseable {
   final Gateway gateway;
   final FlowSyncServer server;
 
+  /** Everything opened here, closed in reverse order. */
+  private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
+  /** Health checks of store bundles, by store role. */
+  private final Map<String, StoreHealth> healthByRole = new LinkedHashMap<>();
+
   private StandaloneServer(ServerSettings settings) {
-    // Say so rather than silently run single-node in memory when a service was asked for.
-    if (settings.databaseUrl() != null) {
-      throw new IllegalArgumentException(
-          "FLOWSYNC_DATABASE_URL is set, but this build does not include the SQL store wiring yet");
-    }
-    if (settings.redisUrl() != null) {
-      throw new IllegalArgumentException(
-          "FLOWSYNC_REDIS_URL is set, but this build does not include the Redis store wiring yet");
-    }
     this.settings = settings;
     this.apiKeyGenerated = settings.apiKey() == null;
     this.apiKey = apiKeyGenerated ? Ids.random("fsk_", 24) : settings.apiKey();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Stores stores = StoreMetrics.instrument(InMemoryStores.create(), registry);
-    FlowSync.Builder fs =
-        FlowSync.builder()
-            .stores(stores)
-            .autoCreateRooms(settings.autoCreateRooms())
-            .resumeGrace(settings.resumeGrace());
-    if (settings.nodeId() != null) {
-      fs.nodeId(settings.nodeId());
-    }
-    this.flowSync = fs.build();
     try {
+      Stores stores = openStores();
+      FlowSync.Builder fs =
+          FlowSync.builder()
+              .stores(StoreMetrics.instrument(stores, registry))
+              .autoCreateRooms(settings.autoCreateRooms())
+              .resumeGrace(settings.resumeGrace());
+      if (settings.nodeId() != null) {
+        fs.nodeId(settings.nodeId());
+      }
+      this.flowSync = fs.build();
+      opened.push(flowSync);
       this.gateway =
           Gateway.builder(flowSync)
               .heartbeat(settings.heartbeat())
@@ -65,6 +73,7 @@ final class StandaloneServer implements AutoCloseable {
                       settings.turnSecret(),
                       settings.turnTtl()))
               .build();
+      opened.push(gateway);
       FlowSyncServer.Builder server =
           FlowSyncServer.builder(flowSync)
               .host(settings.host())
@@ -77,6 +86,7 @@ final class StandaloneServer implements AutoCloseable {
               .allowedOrigins(new HashSet<>(settings.allowedOrigins()))
               .meterRegistry(registry)
               .staticResources(WEB_RESOURCES);
+      healthByRole.forEach((role, check) -> server.storeHealth(check, role));
       if (settings.webhookUrl() != null || settings.webhookSecret() != null) {
         server.webhook(
             settings.webhookUrl() == null ? null : URI.create(settings.webhookUrl()),
@@ -91,8 +101,57 @@ final class StandaloneServer implements AutoCloseable {
       }
       this.server = server.build();
     } catch (RuntimeException e) {
-      flowSync.close();
+      closeOpened();
       throw e;
+    }
+  }
+
+  /**
+   * The stores: in memory, then the SQL database for rooms, messages, sessions and tokens, then
+   * Redis (when set) for presence, timers, tokens and the cluster bus.
+   */
+  private Stores openStores() {
+    Stores stores = InMemoryStores.create();
+    if (settings.databaseUrl() != null) {
+      throw new IllegalArgumentException(
+          "FLOWSYNC_DATABASE_URL is set, but this build does not include the SQL store wiring yet");
+    }
+    if (settings.redisUrl() != null) {
+      RedisStores redis;
+      try {
+        redis =
+            RedisStores.builder(URI.create(settings.redisUrl()))
+                .keyPrefix(settings.redisKeyPrefix())
+                .build();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("FLOWSYNC_REDIS_URL: " + e.getMessage(), e);
+      }
+      opened.push(redis);
+      if (!redis.isHealthy()) {
+        throw new IllegalStateException(
+            "Redis at FLOWSYNC_REDIS_URL does not answer: start it, or unset FLOWSYNC_REDIS_URL"
+                + " to run a single node without it");
+      }
+      stores = redis.applyTo(stores);
+      healthByRole.put("presence", redis);
+      healthByRole.put("timers", redis);
+      healthByRole.put("tokens", redis);
+      healthByRole.put("clusterBus", new BusHealth(redis.clusterBus()));
+      log.info("Presence, timers, tokens and the cluster bus on Redis");
+    }
+    return stores;
+  }
+
+  /** The cluster bus's own view of its Redis subscription. */
+  private record BusHealth(RedisClusterBus bus) implements StoreHealth {
+    @Override
+    public String healthName() {
+      return "redis-bus";
+    }
+
+    @Override
+    public boolean isHealthy() {
+      return bus.isHealthy();
     }
   }
 
@@ -107,21 +166,33 @@ final class StandaloneServer implements AutoCloseable {
     try {
       s.server.start();
     } catch (RuntimeException e) {
-      s.gateway.close();
-      s.flowSync.close();
+      s.closeOpened();
       throw e;
     }
     return s;
   }
 
-  /** Graceful stop: bye + 1001 to every client, webhooks flushed, then the stores released. */
+  /**
+   * Graceful stop: bye + 1001 to every client, webhooks flushed, then the gateway, FlowSync and the
+   * stores released.
+   */
   @Override
   public void close() {
     try {
       server.stop();
     } finally {
-      gateway.close();
-      flowSync.close();
+      closeOpened();
+    }
+  }
+
+  private void closeOpened() {
+    while (!opened.isEmpty()) {
+      AutoCloseable c = opened.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("Closing {} failed", c.getClass().getSimpleName(), e);
+      }
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowsync.testing.TestServices;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.JedisPooled;
 
 @DisplayName("The standalone server, started in-process from environment variables")
 class StandaloneServerTest {
@@ -113,6 +115,50 @@ class StandaloneServerTest {
         assertThat(ws.await("error").get("code").asText()).isEqualTo("not_found");
       }
     }
+  }
+
+  @Test
+  @DisplayName("with FLOWSYNC_REDIS_URL, presence and tokens live in Redis and /health checks it")
+  void redis() throws Exception {
+    TestServices.Redis redis = TestServices.redis();
+    String prefix = redis.newKeyPrefix();
+    try (StandaloneServer s =
+            StandaloneServer.start(
+                env("FLOWSYNC_REDIS_URL", redis.url(), "FLOWSYNC_REDIS_KEY_PREFIX", prefix));
+        JedisPooled jedis = new JedisPooled(redis.host(), redis.port())) {
+      URI base = s.server.httpUri();
+      JsonNode health =
+          WsClient.JSON.readTree(send(base.resolve("/health"), "GET", null, null).body());
+      assertThat(health.at("/stores/presence/backend").asText()).isEqualTo("redis");
+      assertThat(health.at("/stores/presence/status").asText()).isEqualTo("ok");
+      assertThat(health.at("/stores/tokens/backend").asText()).isEqualTo("redis");
+      assertThat(health.at("/stores/clusterBus/backend").asText()).isEqualTo("redis-bus");
+
+      String token =
+          WsClient.JSON
+              .readTree(
+                  send(base.resolve("/api/tokens"), "POST", s.apiKey, "{\"userId\":\"ana\"}")
+                      .body())
+              .get("token")
+              .asText();
+      try (WsClient ws = new WsClient(s.server.webSocketUri())) {
+        ws.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
+        ws.await("welcome");
+        ws.send("{\"type\":\"join\",\"room\":\"standup\"}");
+        ws.await("joined");
+        assertThat(jedis.keys(prefix + "*")).isNotEmpty();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a Redis that does not answer fails start-up with a message saying what to do")
+  void redisDown() {
+    assertThatThrownBy(
+            () -> StandaloneServer.start(env("FLOWSYNC_REDIS_URL", "redis://127.0.0.1:1")))
+        .hasMessageContaining("FLOWSYNC_REDIS_URL");
+    assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_REDIS_URL", "http://x")))
+        .hasMessageContaining("FLOWSYNC_REDIS_URL");
   }
 
   @Test
