@@ -16,7 +16,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -169,7 +168,6 @@ class HttpApiIntegrationTest {
     }
 
     @Test
-    @Disabled("Waits for the gateway branch: it closes connections on the TokenRevoked event")
     @DisplayName("revoking a token closes the WebSocket that used it with 4401")
     void revokeClosesConnections() throws Exception {
       String token = user("u8").token();

@@ -9,6 +9,7 @@ import dev.flowsync.jetty.FlowSyncServer;
 import dev.flowsync.jetty.metrics.StoreMetrics;
 import dev.flowsync.signaling.Gateway;
 import dev.flowsync.signaling.IceServers;
+import dev.flowsync.signaling.RateLimit;
 import dev.flowsync.store.redis.RedisClusterBus;
 import dev.flowsync.store.redis.RedisStores;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -66,6 +67,7 @@ final class StandaloneServer implements AutoCloseable {
       this.gateway =
           Gateway.builder(flowSync)
               .heartbeat(settings.heartbeat())
+              .rateLimit(rateLimit(settings.rateLimit()))
               .iceServers(
                   IceServers.of(
                       settings.stunUrls(),
@@ -140,6 +142,14 @@ final class StandaloneServer implements AutoCloseable {
       log.info("Presence, timers, tokens and the cluster bus on Redis");
     }
     return stores;
+  }
+
+  private static RateLimit rateLimit(String text) {
+    try {
+      return RateLimit.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("FLOWSYNC_RATE_LIMIT: " + e.getMessage(), e);
+    }
   }
 
   /** The cluster bus's own view of its Redis subscription. */

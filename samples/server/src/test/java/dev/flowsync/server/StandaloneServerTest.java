@@ -129,6 +129,7 @@ class StandaloneServerTest {
       URI base = s.server.httpUri();
       JsonNode health =
           WsClient.JSON.readTree(send(base.resolve("/health"), "GET", null, null).body());
+      assertThat(health.get("status").asText()).isEqualTo("ok");
       assertThat(health.at("/stores/presence/backend").asText()).isEqualTo("redis");
       assertThat(health.at("/stores/presence/status").asText()).isEqualTo("ok");
       assertThat(health.at("/stores/tokens/backend").asText()).isEqualTo("redis");
@@ -170,6 +171,8 @@ class StandaloneServerTest {
         .hasMessageContaining("FLOWSYNC_GUEST_TOKENS");
     assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_TURN_URLS", "turn:x:3478")))
         .hasMessageContaining("FLOWSYNC_TURN_SECRET");
+    assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_RATE_LIMIT", "lots")))
+        .hasMessageContaining("FLOWSYNC_RATE_LIMIT");
     assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_API_KEY", "short")))
         .hasMessageContaining("FLOWSYNC_API_KEY");
     assertThatThrownBy(

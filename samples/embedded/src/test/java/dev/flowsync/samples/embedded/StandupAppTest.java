@@ -1,17 +1,15 @@
 package dev.flowsync.samples.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import dev.flowsync.core.chat.ChatMessage;
+import dev.flowsync.signaling.client.ClientEvent;
+import dev.flowsync.signaling.client.FlowSyncClient;
+import dev.flowsync.signaling.client.FlowSyncClientException;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,10 +17,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** How an application team would test their app: start it, connect real clients, check. */
-@DisplayName("The standup app, tested with real WebSocket clients")
+@DisplayName("The standup app, tested with the Java client over real WebSockets")
 class StandupAppTest {
-  static final ObjectMapper JSON = new ObjectMapper();
-
   StandupApp app;
 
   @BeforeEach
@@ -35,72 +31,31 @@ class StandupAppTest {
     app.close();
   }
 
-  /** A team member's browser, reduced to a WebSocket that remembers what it received. */
-  static final class Member implements WebSocket.Listener, AutoCloseable {
-    final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
-    final StringBuilder partial = new StringBuilder();
-    final WebSocket ws;
-    final String connectionId;
-
-    Member(URI uri, String token) throws Exception {
-      ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, this).join();
-      send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
-      connectionId = next("welcome").get("connectionId").asText();
-    }
-
-    void send(String frame) {
-      ws.sendText(frame, true).join();
-    }
-
-    JsonNode next(String type) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (true) {
-        JsonNode f = inbox.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        assertThat(f).as("a '" + type + "' frame within 5 s").isNotNull();
-        if (f.get("type").asText().equals(type)) {
-          return f;
-        }
-      }
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try {
-          inbox.add(JSON.readTree(partial.toString()));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        partial.setLength(0);
-      }
-      socket.request(1);
-      return null;
-    }
-
-    @Override
-    public void close() {
-      ws.abort();
-    }
+  FlowSyncClient connect(String userId, String name) {
+    return FlowSyncClient.connect(app.webSocketUri(), app.tokenFor(userId, name));
   }
 
   @Test
-  @DisplayName("two team members meet in the standup and the app records their attendance")
+  @DisplayName("two team members meet, signal and chat; the app records their attendance")
   void attendance() throws Exception {
-    try (Member ana = new Member(app.webSocketUri(), app.tokenFor("ana", "Ana"));
-        Member bo = new Member(app.webSocketUri(), app.tokenFor("bo", "Bo"))) {
-      ana.send("{\"type\":\"join\",\"room\":\"standup\"}");
-      ana.next("joined");
-      bo.send("{\"type\":\"join\",\"room\":\"standup\"}");
-      JsonNode joined = bo.next("joined");
-      assertThat(joined.get("members")).hasSize(2);
-      assertThat(ana.next("member.joined").at("/member/name").asText()).isEqualTo("Bo");
+    try (FlowSyncClient ana = connect("ana", "Ana");
+        FlowSyncClient bo = connect("bo", "Bo")) {
+      ana.join(StandupApp.ROOM).get(5, TimeUnit.SECONDS);
+      FlowSyncClient.Joined joined = bo.join(StandupApp.ROOM).get(5, TimeUnit.SECONDS);
+      assertThat(joined.members()).hasSize(2);
+      assertThat(ana.await(ClientEvent.MemberJoined.class).member().name()).isEqualTo("Bo");
 
-      ana.send(
-          "{\"type\":\"signal\",\"room\":\"standup\",\"to\":\""
-              + bo.connectionId
-              + "\",\"kind\":\"offer\",\"payload\":{\"sdp\":\"v=0\"}}");
-      assertThat(bo.next("signal").get("from").asText()).isEqualTo(ana.connectionId);
+      ana.signal(StandupApp.ROOM, bo.connectionId(), "offer", "{\"sdp\":\"v=0\"}")
+          .get(5, TimeUnit.SECONDS);
+      ClientEvent.Signal offer = bo.await(ClientEvent.Signal.class);
+      assertThat(offer.from()).isEqualTo(ana.connectionId());
+      assertThat(offer.kind()).isEqualTo("offer");
+
+      ChatMessage sent =
+          ana.sendChat(StandupApp.ROOM, "Yesterday: shipped it").get(5, TimeUnit.SECONDS);
+      assertThat(sent.seq()).isEqualTo(1);
+      assertThat(bo.await(ClientEvent.Chat.class).message().text())
+          .isEqualTo("Yesterday: shipped it");
 
       await().atMost(Duration.ofSeconds(5)).until(() -> app.attendance().size() == 2);
       assertThat(app.attendance()).containsExactly("Ana", "Bo");
@@ -110,26 +65,37 @@ class StandupAppTest {
   @Test
   @DisplayName("the room holds the team size the app chose; a third member is turned away")
   void roomFull() throws Exception {
-    try (Member a = new Member(app.webSocketUri(), app.tokenFor("a", "A"));
-        Member b = new Member(app.webSocketUri(), app.tokenFor("b", "B"));
-        Member c = new Member(app.webSocketUri(), app.tokenFor("c", "C"))) {
-      a.send("{\"type\":\"join\",\"room\":\"standup\"}");
-      a.next("joined");
-      b.send("{\"type\":\"join\",\"room\":\"standup\"}");
-      b.next("joined");
-      c.send("{\"type\":\"join\",\"rid\":\"9\",\"room\":\"standup\"}");
-      JsonNode error = c.next("error");
-      assertThat(error.get("code").asText()).isEqualTo("room_full");
-      assertThat(error.get("rid").asText()).isEqualTo("9");
+    try (FlowSyncClient a = connect("a", "A");
+        FlowSyncClient b = connect("b", "B");
+        FlowSyncClient c = connect("c", "C")) {
+      a.join(StandupApp.ROOM).get(5, TimeUnit.SECONDS);
+      b.join(StandupApp.ROOM).get(5, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> c.join(StandupApp.ROOM).get(5, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(FlowSyncClientException.class)
+          .satisfies(e -> assertThat(((FlowSyncClientException) e).code()).isEqualTo("room_full"));
     }
   }
 
   @Test
   @DisplayName("only the app's room exists: joining another one is not_found")
-  void noOtherRooms() throws Exception {
-    try (Member a = new Member(app.webSocketUri(), app.tokenFor("a", "A"))) {
-      a.send("{\"type\":\"join\",\"room\":\"elsewhere\"}");
-      assertThat(a.next("error").get("code").asText()).isEqualTo("not_found");
+  void noOtherRooms() {
+    try (FlowSyncClient a = connect("a", "A")) {
+      assertThatThrownBy(() -> a.join("elsewhere").get(5, TimeUnit.SECONDS))
+          .cause()
+          .satisfies(e -> assertThat(((FlowSyncClientException) e).code()).isEqualTo("not_found"));
     }
+  }
+
+  @Test
+  @DisplayName("closing the app says bye to connected members")
+  void bye() throws Exception {
+    FlowSyncClient a = connect("a", "A");
+    a.join(StandupApp.ROOM).get(5, TimeUnit.SECONDS);
+    app.close();
+    assertThat(a.await(ClientEvent.Bye.class).reason()).isEqualTo("shutdown");
+    assertThat(a.closed().get(5, TimeUnit.SECONDS)).isEqualTo(1001);
+    app = StandupApp.start(0, 2); // for @AfterEach
   }
 }
