@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowsync.signaling.client.FlowSyncClient;
 import dev.flowsync.testing.TestServices;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +120,87 @@ class StandaloneServerTest {
   }
 
   @Test
+  @DisplayName(
+      "the embedded default keeps rooms, chat and tokens in FLOWSYNC_DATA_DIR across a restart")
+  void embeddedDatabaseSurvivesRestart() throws Exception {
+    Map<String, String> env = env("FLOWSYNC_API_KEY", "restart-admin-key-0123456");
+    String token;
+    try (StandaloneServer first = StandaloneServer.start(env)) {
+      URI base = first.server.httpUri();
+      assertThat(
+              send(base.resolve("/api/rooms"), "POST", first.apiKey, "{\"id\":\"standup\"}")
+                  .statusCode())
+          .isEqualTo(201);
+      token =
+          WsClient.JSON
+              .readTree(
+                  send(
+                          base.resolve("/api/tokens"),
+                          "POST",
+                          first.apiKey,
+                          "{\"userId\":\"ana\",\"name\":\"Ana\"}")
+                      .body())
+              .get("token")
+              .asText();
+      try (FlowSyncClient ana = FlowSyncClient.connect(first.server.webSocketUri(), token)) {
+        ana.join("standup").get(5, TimeUnit.SECONDS);
+        assertThat(ana.sendChat("standup", "before the restart").get(5, TimeUnit.SECONDS).seq())
+            .isEqualTo(1);
+      }
+      JsonNode health =
+          WsClient.JSON.readTree(send(base.resolve("/health"), "GET", null, null).body());
+      assertThat(health.at("/stores/messages/backend").asText()).isEqualTo("sql");
+    }
+    assertThat(dataDir.resolve("flowsync.mv.db")).exists();
+    try (StandaloneServer second = StandaloneServer.start(env);
+        FlowSyncClient ana = FlowSyncClient.connect(second.server.webSocketUri(), token)) {
+      FlowSyncClient.Joined joined = ana.join("standup").get(5, TimeUnit.SECONDS);
+      assertThat(joined.lastSeq()).isEqualTo(1);
+      assertThat(joined.history()).extracting(m -> m.text()).containsExactly("before the restart");
+      HttpResponse<String> sessions =
+          send(
+              second.server.httpUri().resolve("/api/rooms/standup/sessions"),
+              "GET",
+              second.apiKey,
+              null);
+      assertThat(WsClient.JSON.readTree(sessions.body()).get("items").size())
+          .isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  @DisplayName("with FLOWSYNC_DATABASE_URL, rooms and chat live in PostgreSQL")
+  void postgres() throws Exception {
+    TestServices.Schema schema = TestServices.postgres().newSchema();
+    Map<String, String> env =
+        env(
+            "FLOWSYNC_DATABASE_URL", schema.jdbcUrl(),
+            "FLOWSYNC_DATABASE_USER", schema.user(),
+            "FLOWSYNC_DATABASE_PASSWORD", schema.password() == null ? "" : schema.password());
+    try (StandaloneServer first = StandaloneServer.start(env)) {
+      assertThat(
+              send(
+                      first.server.httpUri().resolve("/api/rooms"),
+                      "POST",
+                      first.apiKey,
+                      "{\"id\":\"pg-room\"}")
+                  .statusCode())
+          .isEqualTo(201);
+    }
+    try (StandaloneServer second = StandaloneServer.start(env)) {
+      assertThat(
+              send(
+                      second.server.httpUri().resolve("/api/rooms/pg-room"),
+                      "GET",
+                      second.apiKey,
+                      null)
+                  .statusCode())
+          .isEqualTo(200);
+    }
+    assertThat(dataDir.resolve("flowsync.mv.db")).doesNotExist();
+  }
+
+  @Test
   @DisplayName("with FLOWSYNC_REDIS_URL, presence and tokens live in Redis and /health checks it")
   void redis() throws Exception {
     TestServices.Redis redis = TestServices.redis();
@@ -171,6 +254,14 @@ class StandaloneServerTest {
         .hasMessageContaining("FLOWSYNC_GUEST_TOKENS");
     assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_TURN_URLS", "turn:x:3478")))
         .hasMessageContaining("FLOWSYNC_TURN_SECRET");
+    assertThatThrownBy(
+            () -> StandaloneServer.start(env("FLOWSYNC_DATABASE_URL", "mysql://db/flowsync")))
+        .hasMessageContaining("FLOWSYNC_DATABASE_URL");
+    assertThatThrownBy(
+            () ->
+                StandaloneServer.start(
+                    env("FLOWSYNC_DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/nowhere")))
+        .hasMessageContaining("Cannot open PostgreSQL (FLOWSYNC_DATABASE_URL)");
     assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_RATE_LIMIT", "lots")))
         .hasMessageContaining("FLOWSYNC_RATE_LIMIT");
     assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_API_KEY", "short")))
