@@ -91,6 +91,7 @@ final class StandaloneServer implements AutoCloseable {
               .gateway(gateway)
               .apiKey(apiKey)
               .guestTokens(settings.guestTokens())
+              .guestTokensPerMinute(settings.guestTokensPerMinute())
               .behindProxy(settings.behindProxy())
               .maxFrameBytes(settings.maxFrameBytes())
               .allowedOrigins(new HashSet<>(settings.allowedOrigins()))

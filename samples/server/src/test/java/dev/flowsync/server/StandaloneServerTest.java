@@ -90,6 +90,7 @@ class StandaloneServerTest {
                 "FLOWSYNC_API_KEY", "my-own-admin-key-123456",
                 "FLOWSYNC_NODE_ID", "node-7",
                 "FLOWSYNC_GUEST_TOKENS", "true",
+                "FLOWSYNC_GUEST_TOKENS_PER_MINUTE", "1",
                 "FLOWSYNC_STUN_URLS", "stun:a.example:3478, stun:b.example:3478",
                 "FLOWSYNC_TURN_URLS", "turn:t.example:3478",
                 "FLOWSYNC_TURN_SECRET", "s3cret",
@@ -106,6 +107,10 @@ class StandaloneServerTest {
           send(base.resolve("/api/guest-token"), "POST", null, "{\"name\":\"Ana\"}");
       assertThat(guest.statusCode()).isEqualTo(200);
       String token = WsClient.JSON.readTree(guest.body()).get("token").asText();
+      assertThat(
+              send(base.resolve("/api/guest-token"), "POST", null, "{\"name\":\"Bo\"}")
+                  .statusCode())
+          .isEqualTo(429);
       JsonNode ice =
           WsClient.JSON.readTree(send(base.resolve("/api/ice-servers"), "GET", token, null).body());
       assertThat(ice.at("/iceServers/0/urls")).hasSize(2);
