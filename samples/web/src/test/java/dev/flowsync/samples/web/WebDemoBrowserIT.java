@@ -183,7 +183,7 @@ class WebDemoBrowserIT {
       return;
     }
     String message =
-        "Browser tests need "
+        "Cannot run the browser tests: "
             + missing
             + ". Run samples/web/e2e/setup.sh (installs Debian's chromium and the pinned npm packages).";
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
