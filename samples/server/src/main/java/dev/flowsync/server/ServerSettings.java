@@ -29,6 +29,8 @@ record ServerSettings(
     boolean autoCreateRooms,
     boolean guestTokens,
     int guestTokensPerMinute,
+    Duration messageRetention,
+    Duration sessionRetention,
     Duration resumeGrace,
     Duration heartbeat,
     int maxFrameBytes,
@@ -60,6 +62,8 @@ record ServerSettings(
         e.bool("FLOWSYNC_AUTO_CREATE_ROOMS", true),
         e.bool("FLOWSYNC_GUEST_TOKENS", false),
         e.integer("FLOWSYNC_GUEST_TOKENS_PER_MINUTE", 30, 1, 1_000_000),
+        days(e.integer("FLOWSYNC_MESSAGE_RETENTION_DAYS", 0, 0, 36_500)),
+        days(e.integer("FLOWSYNC_SESSION_RETENTION_DAYS", 0, 0, 36_500)),
         Duration.ofMillis(e.integer("FLOWSYNC_RESUME_GRACE_MS", 20000, 0, 3_600_000)),
         Duration.ofMillis(e.integer("FLOWSYNC_HEARTBEAT_MS", 25000, 1000, 3_600_000)),
         e.integer("FLOWSYNC_MAX_FRAME_BYTES", 65536, 1024, 16 * 1024 * 1024),
@@ -71,6 +75,11 @@ record ServerSettings(
             ? null
             : Path.of(e.string("FLOWSYNC_TLS_KEYSTORE", null)),
         e.string("FLOWSYNC_TLS_KEYSTORE_PASSWORD", null));
+  }
+
+  /** 0 days means "keep forever" (null for the SQL store's retention). */
+  private static Duration days(int days) {
+    return days == 0 ? null : Duration.ofDays(days);
   }
 
   private record Env(Map<String, String> env) {

@@ -22,11 +22,15 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,8 +127,14 @@ final class StandaloneServer implements AutoCloseable {
    */
   private Stores openStores() {
     Stores stores = InMemoryStores.create();
-    SqlStores sql = SqlStores.builder(openDatabase()).build();
+    SqlStores sql =
+        SqlStores.builder(openDatabase())
+            .retention(settings.messageRetention(), settings.sessionRetention())
+            .build();
     opened.push(sql);
+    if (settings.messageRetention() != null || settings.sessionRetention() != null) {
+      schedulePurge(sql);
+    }
     stores = sql.applyTo(stores);
     for (String role : new String[] {"rooms", "messages", "sessions", "tokens"}) {
       healthByRole.put(role, sql);
@@ -153,6 +163,29 @@ final class StandaloneServer implements AutoCloseable {
       log.info("Presence, timers, tokens and the cluster bus on Redis");
     }
     return stores;
+  }
+
+  /** Applies the retention settings hourly (and once at start); several nodes may all do it. */
+  private void schedulePurge(SqlStores sql) {
+    ScheduledExecutorService purger =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "flowsync-retention");
+              t.setDaemon(true);
+              return t;
+            });
+    opened.push(purger::shutdownNow);
+    purger.scheduleAtFixedRate(
+        () -> {
+          try {
+            log.info("Retention purge: {}", sql.purge(Instant.now()));
+          } catch (RuntimeException e) {
+            log.warn("Retention purge failed; it runs again in an hour", e);
+          }
+        },
+        0,
+        1,
+        TimeUnit.HOURS);
   }
 
   private static RateLimit rateLimit(String text) {

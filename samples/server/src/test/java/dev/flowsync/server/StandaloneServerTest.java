@@ -251,6 +251,66 @@ class StandaloneServerTest {
   }
 
   @Test
+  @DisplayName("FLOWSYNC_MESSAGE_RETENTION_DAYS deletes older chat and keeps newer")
+  void messageRetention() throws Exception {
+    // Chat from three days ago and from now, written before the server starts.
+    String url = "jdbc:h2:file:" + dataDir.resolve("flowsync") + ";DB_CLOSE_ON_EXIT=FALSE";
+    org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+    ds.setURL(url);
+    ds.setUser("sa");
+    dev.flowsync.store.sql.SqlSchema.migrate(ds);
+    try (dev.flowsync.store.sql.SqlStores sql =
+        dev.flowsync.store.sql.SqlStores.builder(ds).build()) {
+      java.time.Instant now = java.time.Instant.now();
+      sql.rooms()
+          .create(
+              new dev.flowsync.core.room.Room(
+                  "standup",
+                  "standup",
+                  0,
+                  false,
+                  dev.flowsync.core.room.TimerControl.ANYONE,
+                  null,
+                  "{}",
+                  now));
+      sql.messages()
+          .append(
+              new dev.flowsync.core.chat.NewMessage(
+                  "m_old",
+                  "standup",
+                  "ana",
+                  "Ana",
+                  "three days ago",
+                  now.minus(java.time.Duration.ofDays(3)),
+                  null));
+      sql.messages()
+          .append(
+              new dev.flowsync.core.chat.NewMessage(
+                  "m_new", "standup", "ana", "Ana", "just now", now, null));
+    }
+    try (StandaloneServer s =
+        StandaloneServer.start(
+            env(
+                "FLOWSYNC_API_KEY", "retention-admin-key-0123",
+                "FLOWSYNC_MESSAGE_RETENTION_DAYS", "1"))) {
+      URI messages = s.server.httpUri().resolve("/api/rooms/standup/messages?limit=50");
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          WsClient.JSON
+                              .readTree(send(messages, "GET", s.apiKey, null).body())
+                              .get("messages"))
+                      .extracting(m -> m.get("text").asText())
+                      .containsExactly("just now"));
+    }
+    assertThatThrownBy(
+            () -> StandaloneServer.start(env("FLOWSYNC_MESSAGE_RETENTION_DAYS", "a week")))
+        .hasMessageContaining("FLOWSYNC_MESSAGE_RETENTION_DAYS");
+  }
+
+  @Test
   @DisplayName("an invalid variable fails start-up with a message that names it")
   void invalid() {
     assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_PORT", "eighty")))
