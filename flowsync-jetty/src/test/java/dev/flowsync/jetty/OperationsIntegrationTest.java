@@ -21,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -169,28 +168,42 @@ class OperationsIntegrationTest {
         assertThat(http.get("/api/rooms", null).status()).isEqualTo(401);
         http.post("/api/rooms", KEY, "{\"id\":\"standup\"}");
         String token = fs.tokens().issue("ana", "Ana", null, null).token();
-        try (RawClient ws = new RawClient(server.webSocketUri())) {
+        String boToken = fs.tokens().issue("bo", "Bo", null, null).token();
+        try (RawClient ws = new RawClient(server.webSocketUri());
+            RawClient bo = new RawClient(server.webSocketUri())) {
           ws.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
           ws.await("welcome");
           ws.send("{\"type\":\"join\",\"room\":\"standup\"}");
           ws.await("joined");
-          server.metrics().frameIn("join");
-          server.metrics().frameOut("joined");
-          server.metrics().frameIn("no-such-type");
-          server.metrics().relayed(Duration.ofMillis(3));
+          bo.send("{\"type\":\"hello\",\"token\":\"" + boToken + "\"}");
+          String boId = bo.await("welcome").get("connectionId").asText();
+          bo.send("{\"type\":\"join\",\"room\":\"standup\"}");
+          bo.await("joined");
+          ws.await("member.joined");
+          // Real traffic feeds the frame, relay and error meters through the gateway.
+          ws.send(
+              "{\"type\":\"signal\",\"room\":\"standup\",\"to\":\""
+                  + boId
+                  + "\",\"kind\":\"offer\",\"payload\":{}}");
+          bo.await("signal");
+          ws.send("{\"type\":\"no-such-type\",\"rid\":\"x\"}");
+          ws.await("error");
 
           Http.Answer a = http.get("/metrics", null);
           assertThat(a.status()).isEqualTo(200);
           assertThat(a.header("Content-Type")).startsWith("text/plain");
           String text = a.raw().body();
           assertThat(text)
-              .contains("flowsync_connections 1.0")
+              .contains("flowsync_connections 2.0")
               .contains("flowsync_rooms 1.0")
-              .contains("flowsync_members 1.0")
+              .contains("flowsync_members 2.0")
               .contains("flowsync_errors_total{code=\"unauthorized\",transport=\"http\"} 1.0")
-              .contains("flowsync_frames_in_total{type=\"join\"} 1.0")
+              .contains("flowsync_errors_total{code=\"bad_request\",transport=\"ws\"} 1.0")
+              .contains("flowsync_frames_in_total{type=\"join\"} 2.0")
+              .contains("flowsync_frames_in_total{type=\"signal\"} 1.0")
               .contains("flowsync_frames_in_total{type=\"other\"} 1.0")
-              .contains("flowsync_frames_out_total{type=\"joined\"} 1.0")
+              .contains("flowsync_frames_out_total{type=\"joined\"} 2.0")
+              .contains("flowsync_frames_out_total{type=\"signal\"} 1.0")
               .contains("flowsync_relay_latency_seconds_bucket")
               .contains("flowsync_relay_latency_seconds_count 1")
               .contains(

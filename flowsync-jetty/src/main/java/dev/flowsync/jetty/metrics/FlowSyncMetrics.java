@@ -10,6 +10,7 @@ import dev.flowsync.core.event.RoomClosed;
 import dev.flowsync.core.event.RoomCreated;
 import dev.flowsync.core.event.TimerChanged;
 import dev.flowsync.signaling.Gateway;
+import dev.flowsync.signaling.GatewayObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +23,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Frame types are bounded to the protocol's own names (anything else counts as {@code other}),
  * so a client cannot blow up the number of series.
  */
-public final class FlowSyncMetrics implements AutoCloseable {
+public final class FlowSyncMetrics implements AutoCloseable, GatewayObserver {
   private static final Set<String> FRAME_TYPES =
       Set.of(
           "hello",
@@ -74,11 +76,15 @@ public final class FlowSyncMetrics implements AutoCloseable {
           "bye");
 
   private final MeterRegistry registry;
+  // Per-type counters on the frame path, looked up without building a key per frame.
+  private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
+  private final Map<String, Counter> framesOut = new ConcurrentHashMap<>();
   private final String nodeId;
   private final AtomicLong localMembers = new AtomicLong();
   private final Timer relayLatency;
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final AutoCloseable subscription;
+  private AutoCloseable observation;
 
   private FlowSyncMetrics(MeterRegistry registry, FlowSync flowSync, Gateway gateway) {
     this.registry = registry;
@@ -114,7 +120,10 @@ public final class FlowSyncMetrics implements AutoCloseable {
    * @param gateway the gateway whose connections and rooms are reported
    */
   public static FlowSyncMetrics bind(MeterRegistry registry, FlowSync flowSync, Gateway gateway) {
-    return new FlowSyncMetrics(registry, flowSync, gateway);
+    FlowSyncMetrics metrics = new FlowSyncMetrics(registry, flowSync, gateway);
+    // Frames, relay latency and WebSocket errors reach the meters through the gateway.
+    metrics.observation = gateway.observe(metrics);
+    return metrics;
   }
 
   /** The registry the meters live on. */
@@ -123,13 +132,34 @@ public final class FlowSyncMetrics implements AutoCloseable {
   }
 
   /** A frame of {@code type} arrived from a client. */
+  @Override
   public void frameIn(String type) {
-    counter("flowsync.frames.in", "type", boundedType(type)).increment();
+    framesIn
+        .computeIfAbsent(boundedType(type), t -> frameCounter("flowsync.frames.in", t))
+        .increment();
   }
 
   /** A frame of {@code type} was sent to a client. */
+  @Override
   public void frameOut(String type) {
-    counter("flowsync.frames.out", "type", boundedType(type)).increment();
+    framesOut
+        .computeIfAbsent(boundedType(type), t -> frameCounter("flowsync.frames.out", t))
+        .increment();
+  }
+
+  @Override
+  public void signalRelayed(long nanos) {
+    relayLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void errorSent(String code) {
+    ErrorCode known = ErrorCode.fromWireName(code);
+    error(known == null ? ErrorCode.INTERNAL : known);
+  }
+
+  private Counter frameCounter(String name, String type) {
+    return Counter.builder(name).tag("type", type).register(registry);
   }
 
   /** A signal took {@code latency} from arrival to the target's outbound queue. */
@@ -189,8 +219,9 @@ public final class FlowSyncMetrics implements AutoCloseable {
   public void close() {
     try {
       subscription.close();
+      observation.close();
     } catch (Exception e) {
-      // removing a listener does not fail
+      // removing a listener or an observer does not fail
     }
   }
 }

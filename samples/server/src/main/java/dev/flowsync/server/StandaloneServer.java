@@ -1,5 +1,7 @@
 package dev.flowsync.server;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.flowsync.core.FlowSync;
 import dev.flowsync.core.internal.Ids;
 import dev.flowsync.core.store.StoreHealth;
@@ -12,14 +14,20 @@ import dev.flowsync.signaling.IceServers;
 import dev.flowsync.signaling.RateLimit;
 import dev.flowsync.store.redis.RedisClusterBus;
 import dev.flowsync.store.redis.RedisStores;
+import dev.flowsync.store.sql.SqlSchema;
+import dev.flowsync.store.sql.SqlStores;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +91,7 @@ final class StandaloneServer implements AutoCloseable {
               .gateway(gateway)
               .apiKey(apiKey)
               .guestTokens(settings.guestTokens())
+              .guestTokensPerMinute(settings.guestTokensPerMinute())
               .behindProxy(settings.behindProxy())
               .maxFrameBytes(settings.maxFrameBytes())
               .allowedOrigins(new HashSet<>(settings.allowedOrigins()))
@@ -114,9 +123,11 @@ final class StandaloneServer implements AutoCloseable {
    */
   private Stores openStores() {
     Stores stores = InMemoryStores.create();
-    if (settings.databaseUrl() != null) {
-      throw new IllegalArgumentException(
-          "FLOWSYNC_DATABASE_URL is set, but this build does not include the SQL store wiring yet");
+    SqlStores sql = SqlStores.builder(openDatabase()).build();
+    opened.push(sql);
+    stores = sql.applyTo(stores);
+    for (String role : new String[] {"rooms", "messages", "sessions", "tokens"}) {
+      healthByRole.put(role, sql);
     }
     if (settings.redisUrl() != null) {
       RedisStores redis;
@@ -150,6 +161,72 @@ final class StandaloneServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("FLOWSYNC_RATE_LIMIT: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The database for rooms, messages, sessions and tokens: PostgreSQL when FLOWSYNC_DATABASE_URL is
+   * set, else an H2 file under FLOWSYNC_DATA_DIR. Its schema is migrated here, explicitly.
+   */
+  private DataSource openDatabase() {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("flowsync-db");
+    config.setMaximumPoolSize(10);
+    // Short: a database that is down must fail calls fast (unavailable), not pile them up.
+    config.setConnectionTimeout(1_500);
+    String where;
+    if (settings.databaseUrl() != null) {
+      if (!settings.databaseUrl().startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException(
+            "FLOWSYNC_DATABASE_URL must be a PostgreSQL JDBC url like"
+                + " jdbc:postgresql://host:5432/db, was '"
+                + settings.databaseUrl().replaceAll("password=[^&]*", "password=***")
+                + "'");
+      }
+      config.setJdbcUrl(settings.databaseUrl());
+      if (settings.databaseUser() != null) {
+        config.setUsername(settings.databaseUser());
+      }
+      if (settings.databasePassword() != null) {
+        config.setPassword(settings.databasePassword());
+      }
+      where = "PostgreSQL (FLOWSYNC_DATABASE_URL)";
+    } else {
+      Path dir = settings.dataDir().toAbsolutePath();
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new IllegalStateException(
+            "Cannot create the data directory " + dir + " (FLOWSYNC_DATA_DIR): " + e.getMessage(),
+            e);
+      }
+      // DB_CLOSE_ON_EXIT=FALSE: our shutdown hook still writes (members leaving) after H2's own
+      // hook would have closed the database; the pool closes it at the end instead.
+      // WRITE_DELAY=0: a chat.ack promises the message is stored, so it must be in the file
+      // before the ack, even if the process is killed right after.
+      config.setJdbcUrl(
+          "jdbc:h2:file:" + dir.resolve("flowsync") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+      config.setUsername("sa");
+      config.setPassword("");
+      where = "the embedded database in " + dir;
+    }
+    HikariDataSource dataSource;
+    try {
+      dataSource = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      String hint =
+          String.valueOf(root.getMessage()).contains("already in use")
+              ? ": another FlowSync process uses it; stop it or choose another FLOWSYNC_DATA_DIR"
+              : ": " + root.getMessage();
+      throw new IllegalStateException("Cannot open " + where + hint, e);
+    }
+    opened.push(dataSource);
+    int applied = SqlSchema.migrate(dataSource);
+    log.info("Rooms, chat, sessions and tokens in {} ({} migrations applied)", where, applied);
+    return dataSource;
   }
 
   /** The cluster bus's own view of its Redis subscription. */

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,9 +71,6 @@ class ServerProcessIT {
   }
 
   @Test
-  @Disabled(
-      "Waits for main to have both the SQL store (branch sql-store, wired in StandaloneServer)"
-          + " and chat over WebSocket (branch gateway)")
   @DisplayName("with no database settings, chat history and tokens survive a restart")
   void chatSurvivesRestart() throws Exception {
     Map<String, String> env =

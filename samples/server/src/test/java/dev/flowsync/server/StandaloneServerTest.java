@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowsync.signaling.client.FlowSyncClient;
 import dev.flowsync.testing.TestServices;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +90,7 @@ class StandaloneServerTest {
                 "FLOWSYNC_API_KEY", "my-own-admin-key-123456",
                 "FLOWSYNC_NODE_ID", "node-7",
                 "FLOWSYNC_GUEST_TOKENS", "true",
+                "FLOWSYNC_GUEST_TOKENS_PER_MINUTE", "1",
                 "FLOWSYNC_STUN_URLS", "stun:a.example:3478, stun:b.example:3478",
                 "FLOWSYNC_TURN_URLS", "turn:t.example:3478",
                 "FLOWSYNC_TURN_SECRET", "s3cret",
@@ -104,6 +107,10 @@ class StandaloneServerTest {
           send(base.resolve("/api/guest-token"), "POST", null, "{\"name\":\"Ana\"}");
       assertThat(guest.statusCode()).isEqualTo(200);
       String token = WsClient.JSON.readTree(guest.body()).get("token").asText();
+      assertThat(
+              send(base.resolve("/api/guest-token"), "POST", null, "{\"name\":\"Bo\"}")
+                  .statusCode())
+          .isEqualTo(429);
       JsonNode ice =
           WsClient.JSON.readTree(send(base.resolve("/api/ice-servers"), "GET", token, null).body());
       assertThat(ice.at("/iceServers/0/urls")).hasSize(2);
@@ -115,6 +122,87 @@ class StandaloneServerTest {
         assertThat(ws.await("error").get("code").asText()).isEqualTo("not_found");
       }
     }
+  }
+
+  @Test
+  @DisplayName(
+      "the embedded default keeps rooms, chat and tokens in FLOWSYNC_DATA_DIR across a restart")
+  void embeddedDatabaseSurvivesRestart() throws Exception {
+    Map<String, String> env = env("FLOWSYNC_API_KEY", "restart-admin-key-0123456");
+    String token;
+    try (StandaloneServer first = StandaloneServer.start(env)) {
+      URI base = first.server.httpUri();
+      assertThat(
+              send(base.resolve("/api/rooms"), "POST", first.apiKey, "{\"id\":\"standup\"}")
+                  .statusCode())
+          .isEqualTo(201);
+      token =
+          WsClient.JSON
+              .readTree(
+                  send(
+                          base.resolve("/api/tokens"),
+                          "POST",
+                          first.apiKey,
+                          "{\"userId\":\"ana\",\"name\":\"Ana\"}")
+                      .body())
+              .get("token")
+              .asText();
+      try (FlowSyncClient ana = FlowSyncClient.connect(first.server.webSocketUri(), token)) {
+        ana.join("standup").get(5, TimeUnit.SECONDS);
+        assertThat(ana.sendChat("standup", "before the restart").get(5, TimeUnit.SECONDS).seq())
+            .isEqualTo(1);
+      }
+      JsonNode health =
+          WsClient.JSON.readTree(send(base.resolve("/health"), "GET", null, null).body());
+      assertThat(health.at("/stores/messages/backend").asText()).isEqualTo("sql");
+    }
+    assertThat(dataDir.resolve("flowsync.mv.db")).exists();
+    try (StandaloneServer second = StandaloneServer.start(env);
+        FlowSyncClient ana = FlowSyncClient.connect(second.server.webSocketUri(), token)) {
+      FlowSyncClient.Joined joined = ana.join("standup").get(5, TimeUnit.SECONDS);
+      assertThat(joined.lastSeq()).isEqualTo(1);
+      assertThat(joined.history()).extracting(m -> m.text()).containsExactly("before the restart");
+      HttpResponse<String> sessions =
+          send(
+              second.server.httpUri().resolve("/api/rooms/standup/sessions"),
+              "GET",
+              second.apiKey,
+              null);
+      assertThat(WsClient.JSON.readTree(sessions.body()).get("items").size())
+          .isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  @DisplayName("with FLOWSYNC_DATABASE_URL, rooms and chat live in PostgreSQL")
+  void postgres() throws Exception {
+    TestServices.Schema schema = TestServices.postgres().newSchema();
+    Map<String, String> env =
+        env(
+            "FLOWSYNC_DATABASE_URL", schema.jdbcUrl(),
+            "FLOWSYNC_DATABASE_USER", schema.user(),
+            "FLOWSYNC_DATABASE_PASSWORD", schema.password() == null ? "" : schema.password());
+    try (StandaloneServer first = StandaloneServer.start(env)) {
+      assertThat(
+              send(
+                      first.server.httpUri().resolve("/api/rooms"),
+                      "POST",
+                      first.apiKey,
+                      "{\"id\":\"pg-room\"}")
+                  .statusCode())
+          .isEqualTo(201);
+    }
+    try (StandaloneServer second = StandaloneServer.start(env)) {
+      assertThat(
+              send(
+                      second.server.httpUri().resolve("/api/rooms/pg-room"),
+                      "GET",
+                      second.apiKey,
+                      null)
+                  .statusCode())
+          .isEqualTo(200);
+    }
+    assertThat(dataDir.resolve("flowsync.mv.db")).doesNotExist();
   }
 
   @Test
@@ -171,6 +259,14 @@ class StandaloneServerTest {
         .hasMessageContaining("FLOWSYNC_GUEST_TOKENS");
     assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_TURN_URLS", "turn:x:3478")))
         .hasMessageContaining("FLOWSYNC_TURN_SECRET");
+    assertThatThrownBy(
+            () -> StandaloneServer.start(env("FLOWSYNC_DATABASE_URL", "mysql://db/flowsync")))
+        .hasMessageContaining("FLOWSYNC_DATABASE_URL");
+    assertThatThrownBy(
+            () ->
+                StandaloneServer.start(
+                    env("FLOWSYNC_DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/nowhere")))
+        .hasMessageContaining("Cannot open PostgreSQL (FLOWSYNC_DATABASE_URL)");
     assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_RATE_LIMIT", "lots")))
         .hasMessageContaining("FLOWSYNC_RATE_LIMIT");
     assertThatThrownBy(() -> StandaloneServer.start(env("FLOWSYNC_API_KEY", "short")))
