@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpTester;
 import org.eclipse.jetty.server.LocalConnector;
+import org.junit.jupiter.api.AfterAll;
 
 /**
  * Fuzzes the JSON bodies of the admin HTTP API ({@code POST /api/tokens}, {@code POST /api/rooms},
@@ -91,6 +92,15 @@ class HttpBodyFuzzTest {
     server.jettyServer().addConnector(local);
     local.start();
     flowSync.rooms().create(dev.flowsync.core.room.RoomSpec.of("r1"));
+  }
+
+  @AfterAll
+  static synchronized void stop() {
+    if (server != null) {
+      server.stop();
+      flowSync.close();
+      server = null;
+    }
   }
 
   @FuzzTest

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 
 /**
  * Fuzzes the whole gateway through its transport-neutral API: an in-memory {@link Connection}
@@ -129,6 +130,15 @@ class GatewayFuzzTest {
             .build();
     validToken = flowSync.tokens().issue("fuzzer", "Fuzzer", null, null).token();
     otherUsersToken = flowSync.tokens().issue("someone-else", "Else", null, null).token();
+  }
+
+  @AfterAll
+  static synchronized void stop() {
+    if (gateway != null) {
+      gateway.close();
+      flowSync.close();
+      gateway = null;
+    }
   }
 
   @FuzzTest
