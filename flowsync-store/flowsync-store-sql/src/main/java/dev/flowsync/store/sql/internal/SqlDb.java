@@ -1,0 +1,128 @@
+package dev.flowsync.store.sql.internal;
+
+import dev.flowsync.core.FlowSyncException;
+import dev.flowsync.core.FlowSyncException.UnavailableException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+
+/**
+ * One database as the stores see it: a {@link DSLContext} over the user's {@link DataSource} and
+ * the translation of failures into {@code unavailable}.
+ */
+public final class SqlDb {
+  private final DataSource dataSource;
+  private final SQLDialect dialect;
+  private final DSLContext dsl;
+
+  public SqlDb(DataSource dataSource, SQLDialect dialect, Duration queryTimeout) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    // Unquoted names: PostgreSQL folds them to lower case and H2 to upper case, exactly as the
+    // unquoted names in the migration were folded, so one schema works in both without H2 modes.
+    Settings settings =
+        new Settings()
+            .withRenderQuotedNames(RenderQuotedNames.NEVER)
+            .withRenderSchema(false)
+            .withRenderCatalog(false)
+            .withExecuteLogging(false)
+            .withQueryTimeout((int) Math.max(1, Math.ceil(queryTimeout.toMillis() / 1000.0)));
+    this.dsl = DSL.using(dataSource, dialect, settings);
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public SQLDialect dialect() {
+    return dialect;
+  }
+
+  /** Runs one autocommitted unit of work; failures become {@code unavailable}. */
+  public <T> T run(String what, Function<DSLContext, T> work) {
+    try {
+      return work.apply(dsl);
+    } catch (FlowSyncException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw unavailable(what, e);
+    }
+  }
+
+  /** Thrown inside a transaction to roll it back and have the caller run it again differently. */
+  public static class Retry extends RuntimeException {
+    public Retry() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** Runs the work in one transaction; failures roll back and become {@code unavailable}. */
+  public <T> T transaction(String what, Function<DSLContext, T> work) {
+    try {
+      return dsl.transactionResult(cfg -> work.apply(cfg.dsl()));
+    } catch (FlowSyncException | Retry e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw unavailable(what, e);
+    }
+  }
+
+  /** An {@code unavailable} failure naming what was attempted and the database's own reason. */
+  public static UnavailableException unavailable(String what, Throwable cause) {
+    return new UnavailableException(
+        what + " failed: database unavailable (" + rootMessage(cause) + ")", cause);
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String m = root.getMessage();
+    return m == null ? root.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+  }
+
+  /** The first SQLState found in the cause chain, or null. */
+  public static String sqlState(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof DataAccessException d && d.sqlState() != null && !"".equals(d.sqlState())) {
+        String s = d.sqlState();
+        if (!"99999".equals(s)) {
+          return s;
+        }
+      }
+      if (c instanceof SQLException s && s.getSQLState() != null) {
+        return s.getSQLState();
+      }
+    }
+    return null;
+  }
+
+  /** A unique or primary key was violated. */
+  public static boolean isUniqueViolation(Throwable t) {
+    return "23505".equals(sqlState(t));
+  }
+
+  /**
+   * Worth running the same transaction again: deadlock, serialization failure, lock timeout, or a
+   * unique violation from a concurrent writer that the retry will see as committed.
+   */
+  public static boolean isRetryable(Throwable t) {
+    String s = sqlState(t);
+    return s != null
+        && (s.equals("40001") || s.equals("40P01") || s.equals("HYT00") || s.equals("23505"));
+  }
+
+  /** The data itself was refused (too long, bad value): retrying it alone isolates the culprit. */
+  public static boolean isDataError(Throwable t) {
+    String s = sqlState(t);
+    return s != null && (s.startsWith("22") || (s.startsWith("23") && !s.equals("23505")));
+  }
+}
