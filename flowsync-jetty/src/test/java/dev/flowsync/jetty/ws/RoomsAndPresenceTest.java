@@ -284,4 +284,45 @@ class RoomsAndPresenceTest {
       assertThat(first.get("type").asText()).isEqualTo("joined");
     }
   }
+
+  @Test
+  @DisplayName(
+      "members joining at once: each one's joined plus the events after it add up to everyone, once")
+  void concurrentJoinsGiveConsistentViews() throws Exception {
+    int n = 16;
+    List<WsClient> clients = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      clients.add(s.rawHello("c" + i));
+    }
+    List<Thread> threads = new ArrayList<>();
+    for (WsClient c : clients) {
+      Thread t = new Thread(() -> c.sendAsync("{\"type\":\"join\",\"room\":\"crowd\"}").join());
+      threads.add(t);
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+    java.util.Set<String> everyone = new java.util.HashSet<>();
+    s.flowSync.presence().members("crowd").forEach(m -> everyone.add(m.connectionId()));
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> s.flowSync.presence().members("crowd").size() == n);
+    s.flowSync.presence().members("crowd").forEach(m -> everyone.add(m.connectionId()));
+    for (WsClient c : clients) {
+      JsonNode joined = c.await("joined");
+      List<String> view = new ArrayList<>();
+      joined.get("members").forEach(m -> view.add(m.get("connectionId").asText()));
+      while (view.size() < n) {
+        JsonNode e = c.await("member.joined");
+        view.add(e.at("/member/connectionId").asText());
+      }
+      assertThat(view).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(everyone);
+    }
+    for (WsClient c : clients) {
+      c.send("{\"type\":\"ping\",\"rid\":\"p\"}");
+      c.await("pong");
+      assertThat(c.drain()).noneMatch(f -> f.path("type").asText().startsWith("member."));
+    }
+  }
 }
