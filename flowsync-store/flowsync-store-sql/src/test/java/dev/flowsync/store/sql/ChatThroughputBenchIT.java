@@ -63,12 +63,13 @@ class ChatThroughputBenchIT {
   void h2() throws Exception {
     assumeTrue(Boolean.getBoolean("flowsync.bench"), "benchmark: set -Dflowsync.bench=true");
     HikariConfig c = new HikariConfig();
-    c.setJdbcUrl("jdbc:h2:file:" + dir.resolve("bench").toAbsolutePath());
+    String options = System.getProperty("bench.h2options", "");
+    c.setJdbcUrl("jdbc:h2:file:" + dir.resolve("bench").toAbsolutePath() + options);
     c.setUsername("sa");
     c.setMaximumPoolSize(8);
     c.setConnectionTimeout(1_500);
     try (HikariDataSource pool = new HikariDataSource(c)) {
-      run("h2-file", pool);
+      run("h2-file" + options, pool);
     }
   }
 
@@ -126,7 +127,9 @@ class ChatThroughputBenchIT {
                   .getSystemLoadAverage(),
               FAILED.get());
       System.out.println(report);
-      Files.writeString(Path.of("target", "bench-chat-" + db + ".txt"), report + "\n");
+      Files.writeString(
+          Path.of("target", "bench-chat-" + db.replaceAll("[^a-zA-Z0-9-]", "_") + ".txt"),
+          report + "\n");
       assertThat(stored).isEqualTo(warmup.acked + p.acked);
       assertThat(FAILED.get()).isZero();
     }
