@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * Gateway gateway = Gateway.builder(flowSync).heartbeat(Duration.ofSeconds(25)).build();
  * ClientSession session = gateway.open(connection); // then feed it frames
  * }</pre>
+ *
+ * <p>Build one gateway per {@link FlowSync}: it starts the stores' cluster bus, which is started
+ * once. Store work (joins, chat, timer commands, token checks) runs on the gateway's own worker
+ * threads, in order per connection; signals, pings and clock requests are answered on the
+ * transport's thread when nothing of that connection is queued.
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -294,24 +299,40 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  /** A resume token that names this node, so another node knows whom to ask for it. */
-  String newResumeToken() {
-    return dev.flowsync.core.internal.Ids.random("rt_", 24) + "." + nodeId;
+  /**
+   * A resume token: a secret, then the connection and this node, so another node knows whom to ask
+   * for the session and, if this node is gone, which memberships to adopt.
+   */
+  String newResumeToken(String connectionId) {
+    return dev.flowsync.core.internal.Ids.random("rt_", 24) + "." + connectionId + "." + nodeId;
   }
+
+  /**
+   * The answer of another node to a resume claim.
+   *
+   * @param connectionId the connection handed over, or the one the token names when the owner was
+   *     silent
+   * @param ownerSilent true when the owning node did not answer (it may be dead)
+   * @param ownerNode the node named in the token
+   */
+  record RemoteClaim(String connectionId, boolean ownerSilent, String ownerNode) {}
 
   /**
    * Asks the node named in a resume token for its detached connection (the client reconnected to
    * another node). The owner hands it over only to the same user; the caller then adopts the
    * memberships in the presence store.
    *
-   * @return {connectionId}, or null when the owner does not know it, refuses, or does not answer
+   * @return the handed-over connection; a silent-owner answer; or null when the token names no
+   *     other node or the owner refuses
    */
-  String claimRemote(String resumeToken, String userId, Duration wait) {
-    int dot = resumeToken.indexOf('.');
-    if (dot < 0 || dot == resumeToken.length() - 1) {
+  RemoteClaim claimRemote(String resumeToken, String userId, Duration wait) {
+    int dot1 = resumeToken.indexOf('.');
+    int dot2 = dot1 < 0 ? -1 : resumeToken.indexOf('.', dot1 + 1);
+    if (dot2 < 0 || dot2 == resumeToken.length() - 1) {
       return null;
     }
-    String owner = resumeToken.substring(dot + 1);
+    String claimedId = resumeToken.substring(dot1 + 1, dot2);
+    String owner = resumeToken.substring(dot2 + 1);
     if (owner.equals(nodeId)) {
       return null;
     }
@@ -320,8 +341,10 @@ public final class Gateway implements AutoCloseable {
     try {
       bus.sendToNode(owner, envelope('Q', resumeToken, userId, nodeId, ""));
       String[] granted = answer.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-      return granted == null ? null : granted[0];
-    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      return granted == null ? null : new RemoteClaim(granted[0], false, owner);
+    } catch (java.util.concurrent.TimeoutException e) {
+      return new RemoteClaim(claimedId, true, owner);
+    } catch (java.util.concurrent.ExecutionException e) {
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -371,14 +394,25 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  /** Removes the connection from the rooms (on a worker: these are store calls). */
+  /**
+   * Removes the connection from the rooms (on a worker: these are store calls), only where this
+   * node still holds it: after a resume on another node the memberships are that node's.
+   */
   void release(String connectionId, Set<String> rooms, LeaveReason reason) {
     List<String> copy = new ArrayList<>(rooms);
     runWork(
         () -> {
           for (String room : copy) {
             try {
-              flowSync.presence().leave(connectionId, room, reason, null);
+              boolean ours =
+                  flowSync
+                      .presence()
+                      .find(room, connectionId)
+                      .map(m -> m.nodeId().equals(nodeId))
+                      .orElse(false);
+              if (ours) {
+                flowSync.presence().leave(connectionId, room, reason, null);
+              }
             } catch (RuntimeException e) {
               log.warn("Could not remove {} from room '{}'", connectionId, room, e);
             }
@@ -424,7 +458,8 @@ public final class Gateway implements AutoCloseable {
               'L',
               m.room(),
               m.connectionId(),
-              e.reason().name() + ":" + (e.detail() == null ? "" : e.detail()),
+              // the envelope's fields are lines: a free-text kick reason must not break them
+              e.reason().name() + ":" + (e.detail() == null ? "" : e.detail().replace('\n', ' ')),
               frame));
     } else if (event instanceof RoomClosed e) {
       String frame = Frames.roomClosed(e.roomId());

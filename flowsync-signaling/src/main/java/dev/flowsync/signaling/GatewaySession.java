@@ -418,7 +418,7 @@ final class GatewaySession implements ClientSession {
       }
     }
     connectionId = resumed != null ? resumed.connectionId() : Ids.random("c_", 12);
-    resumeToken = gateway.newResumeToken();
+    resumeToken = gateway.newResumeToken(connectionId);
     token = verified;
     gateway.registered(this);
     if (closed) {
@@ -458,11 +458,31 @@ final class GatewaySession implements ClientSession {
 
   /** The client was on another node: take its memberships over from there. */
   private Detached claimFromOtherNode(String resume, String userId) {
-    String id = gateway.claimRemote(resume, userId, Duration.ofSeconds(2));
-    if (id == null) {
+    Gateway.RemoteClaim claim = gateway.claimRemote(resume, userId, Duration.ofSeconds(1));
+    if (claim == null) {
       return null;
     }
+    String id = claim.connectionId();
+    if (claim.ownerSilent()) {
+      // The owning node did not answer: it may have died. Its memberships stay in the presence
+      // store until its lease runs out; adopt them if they are this user's and still that node's.
+      List<String> rooms = flowSync.presence().roomsOf(id);
+      if (rooms.isEmpty()) {
+        return null;
+      }
+      for (String room : rooms) {
+        Optional<Member> m = flowSync.presence().find(room, id);
+        if (m.isEmpty()
+            || !m.get().userId().equals(userId)
+            || !m.get().nodeId().equals(claim.ownerNode())) {
+          return null;
+        }
+      }
+    }
     List<Member> adopted = flowSync.presence().adoptConnection(id);
+    if (claim.ownerSilent() && adopted.isEmpty()) {
+      return null;
+    }
     Set<String> memberOf = ConcurrentHashMap.newKeySet();
     adopted.forEach(m -> memberOf.add(m.room()));
     return new Detached(id, userId, null, resume, memberOf, new ScheduledFuture<?>[1]);

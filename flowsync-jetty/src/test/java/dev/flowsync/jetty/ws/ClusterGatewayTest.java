@@ -48,7 +48,7 @@ class ClusterGatewayTest {
     return FlowSync.builder()
         .stores(shared.withClusterBus(hub.bus()))
         .nodeId(nodeId)
-        .resumeGrace(Duration.ofMillis(500))
+        .resumeGrace(Duration.ofMillis(2500))
         .build();
   }
 
@@ -218,9 +218,9 @@ class ClusterGatewayTest {
     ana.await("ok");
     assertThat(back.await("signal").get("from").asText()).isEqualTo(anaId);
 
-    long graceEnd = System.currentTimeMillis() + 1200;
+    long graceEnd = System.currentTimeMillis() + 2700;
     org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(6))
         .until(
             () ->
                 System.currentTimeMillis() > graceEnd
@@ -239,5 +239,74 @@ class ClusterGatewayTest {
     JsonNode left = bo.await("member.left", Duration.ofSeconds(5));
     assertThat(left.get("connectionId").asText()).isEqualTo(anaId);
     assertThat(left.get("reason").asText()).isEqualTo("closed");
+  }
+
+  @Test
+  @DisplayName(
+      "when the node that held the connection does not answer, the other node adopts the user's memberships")
+  void resumeWhenTheOwnerIsSilent() throws Exception {
+    String token = a.token("eve");
+    WsClient eve = a.raw();
+    eve.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
+    JsonNode welcome = eve.await("welcome");
+    String eveId = welcome.get("connectionId").asText();
+    eve.send("{\"type\":\"join\",\"room\":\"x\"}");
+    eve.await("joined");
+    bo.await("member.joined");
+    hub.makeUnreachable("node-a");
+    eve.close();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> a.gateway.detachedCount() == 1);
+
+    WsClient back = b.raw();
+    back.send(
+        "{\"type\":\"hello\",\"token\":\""
+            + token
+            + "\",\"resume\":\""
+            + welcome.get("resumeToken").asText()
+            + "\"}");
+    JsonNode w = back.await("welcome", Duration.ofSeconds(5));
+    assertThat(w.get("resumed").asBoolean()).isTrue();
+    assertThat(w.get("connectionId").asText()).isEqualTo(eveId);
+    back.await("joined");
+    assertThat(b.flowSync.presence().find("x", eveId).orElseThrow().nodeId()).isEqualTo("node-b");
+
+    // node-a's grace for the old connection runs out: it must not remove what node-b now holds
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(6))
+        .until(() -> a.gateway.detachedCount() == 0);
+    org.awaitility.Awaitility.await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> b.flowSync.presence().find("x", eveId).isPresent());
+    bo.send("{\"type\":\"ping\",\"rid\":\"p\"}");
+    bo.await("pong");
+    assertThat(bo.texts).noneMatch(t -> t.contains("member.left"));
+  }
+
+  @Test
+  @DisplayName("a resume token of another user is refused by the owning node")
+  void resumeOfAnotherUserAcrossNodes() throws Exception {
+    String token = a.token("eve");
+    WsClient eve = a.raw();
+    eve.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
+    JsonNode welcome = eve.await("welcome");
+    eve.send("{\"type\":\"join\",\"room\":\"x\"}");
+    eve.await("joined");
+    eve.close();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> a.gateway.detachedCount() == 1);
+    WsClient mallory = b.raw();
+    mallory.send(
+        "{\"type\":\"hello\",\"token\":\""
+            + b.token("mallory")
+            + "\",\"resume\":\""
+            + welcome.get("resumeToken").asText()
+            + "\"}");
+    JsonNode w = mallory.await("welcome");
+    assertThat(w.get("resumed").asBoolean()).isFalse();
+    assertThat(w.get("connectionId").asText()).isNotEqualTo(welcome.get("connectionId").asText());
   }
 }

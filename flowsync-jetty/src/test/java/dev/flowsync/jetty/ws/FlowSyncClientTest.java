@@ -141,5 +141,25 @@ class FlowSyncClientTest {
     ana.close();
   }
 
+  @Test
+  @DisplayName("autoReconnect resumes by itself after the connection drops")
+  void autoReconnect() {
+    FlowSyncClient ana =
+        FlowSyncClient.builder(s.uri(), s.token("ana"))
+            .autoReconnect(Duration.ofMillis(50))
+            .connect();
+    FlowSyncClient bo = s.client("bo");
+    ana.join("room").join();
+    bo.join("room").join();
+    String id = ana.connectionId();
+    ana.abort(); // the network drops
+    ClientEvent.Reconnected r = ana.await(ClientEvent.Reconnected.class, e -> true, WAIT);
+    assertThat(r.resumed()).isTrue();
+    assertThat(r.connectionId()).isEqualTo(id);
+    bo.signal("room", id, "offer", "{}").join();
+    assertThat(ana.await(ClientEvent.Signal.class).from()).isEqualTo(bo.connectionId());
+    ana.close();
+  }
+
   private String lastToken;
 }

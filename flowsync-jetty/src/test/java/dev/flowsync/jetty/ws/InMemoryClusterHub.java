@@ -14,6 +14,12 @@ import java.util.concurrent.Executors;
  */
 final class InMemoryClusterHub implements AutoCloseable {
   private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+  private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
+
+  /** From now on messages to this node are lost, as if it had died or been partitioned. */
+  void makeUnreachable(String nodeId) {
+    unreachable.add(nodeId);
+  }
 
   ClusterBus bus() {
     return new Node();
@@ -44,6 +50,9 @@ final class InMemoryClusterHub implements AutoCloseable {
     }
 
     void deliver(String payload) {
+      if (unreachable.contains(nodeId)) {
+        return;
+      }
       inbox.execute(() -> listener.onMessage(payload));
     }
 

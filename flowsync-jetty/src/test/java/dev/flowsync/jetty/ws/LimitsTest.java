@@ -194,9 +194,12 @@ class LimitsTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> flooder.texts.size() > 2000);
       List<Long> during = pingTimes(calm, 30);
       long median = during.get(during.size() / 2);
+      long baselineMedian = baseline.get(baseline.size() / 2);
+      // Generous on a shared 2-core machine; a flooder that starved the others would push this
+      // towards the flood's length (seconds).
       assertThat(median)
           .as("median ping ms during the flood, baseline %s", baseline)
-          .isLessThan(250);
+          .isLessThan(Math.max(250, 5 * baselineMedian));
       assertThat(flooder.texts.stream().anyMatch(t -> t.contains("rate_limited"))).isTrue();
     } finally {
       stop.set(true);

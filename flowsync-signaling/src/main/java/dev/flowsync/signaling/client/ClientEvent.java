@@ -60,6 +60,13 @@ public sealed interface ClientEvent {
   /** The connection closed with this WebSocket close code. */
   record Closed(int code, String reason) implements ClientEvent {}
 
+  /**
+   * The client reconnected by itself after the connection dropped ({@code autoReconnect}).
+   *
+   * @param resumed whether the server resumed the session (same connection id, same rooms)
+   */
+  record Reconnected(String connectionId, boolean resumed) implements ClientEvent {}
+
   /** Any other frame (newer servers may add types). */
   record Other(String type, JsonNode frame) implements ClientEvent {}
 }

@@ -52,6 +52,8 @@ public final class FlowSyncClient implements AutoCloseable {
   private final HttpClient http;
   private final Duration requestTimeout;
   private final String clientName;
+  private final Duration autoReconnect;
+  private volatile boolean closedByUser;
   private final List<Consumer<ClientEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, CompletableFuture<ServerFrame>> pending = new ConcurrentHashMap<>();
   private final Map<String, Long> lastSeq = new ConcurrentHashMap<>();
@@ -94,6 +96,7 @@ public final class FlowSyncClient implements AutoCloseable {
     this.http = b.http != null ? b.http : HttpClient.newHttpClient();
     this.requestTimeout = b.requestTimeout;
     this.clientName = b.clientName;
+    this.autoReconnect = b.autoReconnect;
     if (b.listener != null) {
       listeners.add(b.listener);
     }
@@ -182,6 +185,7 @@ public final class FlowSyncClient implements AutoCloseable {
     if (old != null) {
       old.replaced = true;
       old.ws.abort();
+      old.finish(new ClientEvent.Closed(1006, "Replaced by a new connection"));
     }
     Welcome before = welcome;
     return open(before == null ? null : before.resumeToken());
@@ -585,6 +589,7 @@ public final class FlowSyncClient implements AutoCloseable {
   /** Closes the connection (1000); resume is still possible within the grace period. */
   @Override
   public void close() {
+    closedByUser = true;
     Socket s = socket;
     if (s == null || s.closed.isDone()) {
       return;
@@ -605,6 +610,7 @@ public final class FlowSyncClient implements AutoCloseable {
     Socket s = socket;
     if (s != null) {
       s.ws.abort();
+      s.finish(new ClientEvent.Closed(1006, "Aborted")); // the JDK tells the listener nothing
     }
   }
 
@@ -650,6 +656,33 @@ public final class FlowSyncClient implements AutoCloseable {
         }
       }
       emit(event);
+      if (socket == this && !replaced && autoReconnect != null && mayReconnect(event.code())) {
+        CompletableFuture.runAsync(
+            () -> reconnectAttempt(0, autoReconnect.toMillis()),
+            CompletableFuture.delayedExecutor(autoReconnect.toMillis(), TimeUnit.MILLISECONDS));
+      }
+    }
+  }
+
+  /** Closes the server meant (auth, limits, bad input) are not retried; drops and restarts are. */
+  private boolean mayReconnect(int code) {
+    return !closedByUser && code != 4401 && code != 4429 && code != 1008 && code != 1009;
+  }
+
+  private void reconnectAttempt(int attempt, long delayMs) {
+    if (closedByUser || attempt >= 8) {
+      return;
+    }
+    try {
+      Welcome w = reconnect();
+      emit(new ClientEvent.Reconnected(w.connectionId(), w.resumed()));
+    } catch (FlowSyncClientException e) {
+      if (!e.code().equals("unauthorized")) {
+        long next = Math.min(delayMs * 2, 30_000);
+        CompletableFuture.runAsync(
+            () -> reconnectAttempt(attempt + 1, next),
+            CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS));
+      }
     }
   }
 
@@ -661,6 +694,7 @@ public final class FlowSyncClient implements AutoCloseable {
     private Duration requestTimeout = Duration.ofSeconds(10);
     private String clientName = "flowsync-java/0.1";
     private Consumer<ClientEvent> listener;
+    private Duration autoReconnect;
 
     private Builder(URI uri, String token) {
       this.uri = Objects.requireNonNull(uri, "uri");
@@ -682,6 +716,16 @@ public final class FlowSyncClient implements AutoCloseable {
     /** The {@code client} string sent in hello. */
     public Builder clientName(String name) {
       this.clientName = name;
+      return this;
+    }
+
+    /**
+     * Reconnects by itself, with resume, {@code delay} after the connection drops (doubling up to
+     * 30 s between failed attempts, at most 8); a {@link ClientEvent.Reconnected} event follows.
+     * Closes for auth, rate limit or bad input are not retried. Default: off.
+     */
+    public Builder autoReconnect(Duration delay) {
+      this.autoReconnect = delay;
       return this;
     }
 
