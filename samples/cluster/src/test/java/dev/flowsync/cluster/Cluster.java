@@ -44,11 +44,14 @@ final class Cluster implements AutoCloseable {
   /** Nodes {@code node-1..node-n} on the given Redis, with adjusted settings. */
   static Cluster start(
       int n, String redisHost, int redisPort, UnaryOperator<ClusterNode.Settings> tune) {
+    long t0 = System.nanoTime();
     Cluster c = new Cluster(redisHost, redisPort, tune);
     try {
       for (int i = 1; i <= n; i++) {
         c.nodes.add(ClusterNode.start("node-" + i, c.settings));
       }
+      System.out.printf(
+          "Cluster: %d nodes started in %d ms%n", n, (System.nanoTime() - t0) / 1_000_000);
     } catch (RuntimeException e) {
       c.close();
       throw e;
@@ -74,6 +77,7 @@ final class Cluster implements AutoCloseable {
 
   @Override
   public void close() {
+    long t0 = System.nanoTime();
     for (FlowSyncClient c : clients) {
       c.abort();
     }
@@ -98,5 +102,6 @@ final class Cluster implements AutoCloseable {
     } catch (Exception e) {
       // a leftover schema costs nothing but disk
     }
+    System.out.printf("Cluster: closed in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
   }
 }

@@ -122,9 +122,6 @@ class RedisOutageIntegrationTest {
   }
 
   @Test
-  @Disabled(
-      "Not supported yet: the first node whose Redis calls succeed again reaps every other node,"
-          + " because their leases ran out while nobody could renew them (see the report)")
   @DisplayName(
       "a Redis that freezes longer than the node lease and comes back with its data reaps no live"
           + " node: nobody sees member.left")
