@@ -98,6 +98,35 @@ class NodeDeathIntegrationTest {
 
   @Test
   @DisplayName(
+      "a node process killed with kill -9 (SIGKILL, its own JVM): its members leave the others'"
+          + " rooms within the same bound")
+  void realKill() throws Exception {
+    try (ClusterNodeProcess four = ClusterNodeProcess.start("node-4", cluster.settings)) {
+      FlowSyncClient ana =
+          FlowSyncClient.builder(four.webSocketUri, cluster.node(1).token("ana"))
+              .requestTimeout(Duration.ofSeconds(10))
+              .connect();
+      FlowSyncClient bo = cluster.client(2, "bo");
+      ana.join("room").join();
+      bo.join("room").join();
+
+      long killedAt = System.nanoTime();
+      four.kill();
+
+      assertThat(ana.closed().get(5, TimeUnit.SECONDS)).isEqualTo(1006);
+      ClientEvent.MemberLeft left =
+          bo.await(ClientEvent.MemberLeft.class, e -> true, DEATH_BOUND.plusSeconds(5));
+      long took = System.nanoTime() - killedAt;
+      System.out.printf(
+          "kill -9: member.left reached the survivor %d ms after the kill%n", took / 1_000_000);
+      assertThat(left.connectionId()).isEqualTo(ana.connectionId());
+      assertThat(left.reason()).isEqualTo("disconnected");
+      assertThat(Duration.ofNanos(took)).isLessThanOrEqualTo(DEATH_BOUND);
+    }
+  }
+
+  @Test
+  @DisplayName(
       "the timer goes on when the node that started it dies before the phase ends: each change"
           + " exactly once")
   void timerSurvivesItsNode() {
