@@ -29,7 +29,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <pre>
  * mvn -q -pl samples/cluster -am verify -DskipITs -Dflowsync.bench=true -Dtest=ClusterBenchmark \
  *   -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.messages=5000] [-Dbench.rate=2000] \
- *   [-Dbench.pairs=20] [-Dbench.kills=10]
+ *   [-Dbench.pairs=20] [-Dbench.kills=10] [-Dbench.processKills=3]
  * </pre>
  *
  * Results are printed and appended to {@code samples/cluster/target/cluster-bench.txt}. Clients and
@@ -42,6 +42,7 @@ class ClusterBenchmark {
   private static final int RATE = Integer.getInteger("bench.rate", 2000);
   private static final int PAIRS = Integer.getInteger("bench.pairs", 20);
   private static final int KILLS = Integer.getInteger("bench.kills", 10);
+  private static final int PROCESS_KILLS = Integer.getInteger("bench.processKills", 3);
   private static Cluster cluster;
 
   @BeforeAll
@@ -151,12 +152,22 @@ class ClusterBenchmark {
             + s.resumeGrace().toMillis()
             + " ms, load average "
             + loadAverage());
-    long[] millis = new long[KILLS];
-    for (int k = 0; k < KILLS; k++) {
-      ClusterNode victim = ClusterNode.start("victim-" + k, s);
-      String room = "death-" + k;
+    reportDeaths("in-process stopAbruptly()", KILLS, false);
+    reportDeaths("own JVM, kill -9", PROCESS_KILLS, true);
+  }
+
+  private void reportDeaths(String how, int kills, boolean process) throws Exception {
+    ClusterNode.Settings s = cluster.settings;
+    long[] millis = new long[kills];
+    for (int k = 0; k < kills; k++) {
+      String id = "victim-" + (process ? "p" : "") + k;
+      ClusterNode victim = process ? null : ClusterNode.start(id, s);
+      ClusterNodeProcess victimProcess = process ? ClusterNodeProcess.start(id, s) : null;
+      String room = "death-" + id;
       FlowSyncClient gone =
-          FlowSyncClient.builder(victim.webSocketUri(), victim.token("gone"))
+          FlowSyncClient.builder(
+                  process ? victimProcess.webSocketUri : victim.webSocketUri(),
+                  cluster.node(1).token("gone"))
               .requestTimeout(Duration.ofSeconds(10))
               .connect();
       gone.join(room).join();
@@ -165,21 +176,31 @@ class ClusterBenchmark {
       // Kill at a random point of the victim's 1 s renewal cycle.
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos((long) (Math.random() * 1000)));
       long killedAt = System.nanoTime();
-      victim.stopAbruptly();
+      if (process) {
+        victimProcess.kill();
+      } else {
+        victim.stopAbruptly();
+      }
       watcher.await(
           ClientEvent.MemberLeft.class,
           e -> e.connectionId().equals(gone.connectionId()),
           Duration.ofSeconds(30));
       millis[k] = (System.nanoTime() - killedAt) / 1_000_000;
       watcher.close();
+      if (process) {
+        victimProcess.close();
+      }
+    }
+    if (kills == 0) {
+      return;
     }
     long[] sorted = millis.clone();
     Arrays.sort(sorted);
     report(
         String.format(
-            "node death -> member.left on a survivor, %d kills: min %d ms, median %d ms, max %d ms"
-                + " (each: %s)",
-            KILLS, sorted[0], sorted[KILLS / 2], sorted[KILLS - 1], Arrays.toString(millis)));
+            "node death (%s) -> member.left on a survivor, %d kills: min %d ms, median %d ms,"
+                + " max %d ms (each: %s)",
+            how, kills, sorted[0], sorted[kills / 2], sorted[kills - 1], Arrays.toString(millis)));
   }
 
   private static double pct(long[] sortedMicros, int p) {
