@@ -284,6 +284,17 @@ public final class AppendCommitter implements AutoCloseable {
     for (Pending p : live) {
       p.result.completeExceptionally(failure);
     }
+    if (SqlDb.isConnectionFailure(failure)) {
+      // The database is unreachable: what queued meanwhile would wait a pool timeout only to
+      // fail the same way. Fail it now; appends arriving after this try again.
+      List<Pending> queued = new ArrayList<>();
+      queue.drainTo(queued);
+      for (Pending p : queued) {
+        if (p.state.compareAndSet(Pending.QUEUED, Pending.TAKEN)) {
+          p.result.completeExceptionally(failure);
+        }
+      }
+    }
   }
 
   // A conflict with another writer clears when its transaction ends: wait a little, with jitter

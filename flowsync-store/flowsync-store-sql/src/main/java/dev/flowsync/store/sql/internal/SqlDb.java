@@ -2,7 +2,10 @@ package dev.flowsync.store.sql.internal;
 
 import dev.flowsync.core.FlowSyncException;
 import dev.flowsync.core.FlowSyncException.UnavailableException;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -20,21 +23,20 @@ import org.jooq.impl.DSL;
 public final class SqlDb {
   private final DataSource dataSource;
   private final SQLDialect dialect;
-  private final DSLContext dsl;
+  private final Settings settings;
 
   public SqlDb(DataSource dataSource, SQLDialect dialect, Duration queryTimeout) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     // Unquoted names: PostgreSQL folds them to lower case and H2 to upper case, exactly as the
     // unquoted names in the migration were folded, so one schema works in both without H2 modes.
-    Settings settings =
+    this.settings =
         new Settings()
             .withRenderQuotedNames(RenderQuotedNames.NEVER)
             .withRenderSchema(false)
             .withRenderCatalog(false)
             .withExecuteLogging(false)
             .withQueryTimeout((int) Math.max(1, Math.ceil(queryTimeout.toMillis() / 1000.0)));
-    this.dsl = DSL.using(dataSource, dialect, settings);
   }
 
   public DataSource dataSource() {
@@ -45,13 +47,17 @@ public final class SqlDb {
     return dialect;
   }
 
-  /** Runs one autocommitted unit of work; failures become {@code unavailable}. */
+  /**
+   * Runs one autocommitted unit of work on one connection; failures become {@code unavailable}. The
+   * connection is taken once, so a database that is down costs one pool timeout, not one per
+   * statement.
+   */
   public <T> T run(String what, Function<DSLContext, T> work) {
-    try {
-      return work.apply(dsl);
+    try (Connection c = dataSource.getConnection()) {
+      return work.apply(DSL.using(c, dialect, settings));
     } catch (FlowSyncException e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable(what, e);
     }
   }
@@ -63,15 +69,34 @@ public final class SqlDb {
     }
   }
 
-  /** Runs the work in one transaction; failures roll back and become {@code unavailable}. */
+  /**
+   * Runs the work in one transaction on one connection; failures roll back and become {@code
+   * unavailable}. (Given a DataSource, jOOQ would take a connection again to roll back and again to
+   * restore auto-commit: three pool timeouts for one failure while the database is down.)
+   */
   public <T> T transaction(String what, Function<DSLContext, T> work) {
-    try {
-      return dsl.transactionResult(cfg -> work.apply(cfg.dsl()));
+    try (Connection c = dataSource.getConnection()) {
+      return DSL.using(c, dialect, settings).transactionResult(cfg -> work.apply(cfg.dsl()));
     } catch (FlowSyncException | Retry e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable(what, e);
     }
+  }
+
+  /**
+   * The database could not be reached or dropped the connection: every other call would fail the
+   * same way right now.
+   */
+  public static boolean isConnectionFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof SQLTransientConnectionException
+          || c instanceof SQLNonTransientConnectionException) {
+        return true;
+      }
+    }
+    String s = sqlState(t);
+    return s != null && (s.startsWith("08") || s.startsWith("57P"));
   }
 
   /** An {@code unavailable} failure naming what was attempted and the database's own reason. */
