@@ -75,6 +75,14 @@ class ThreeNodeIntegrationTest {
       assertThat(c.pendingEvents()).noneMatch(e -> e instanceof ClientEvent.MemberJoined);
     }
 
+    cy.setState("presence", "{\"mic\":false,\"hand\":true}").join();
+    for (FlowSyncClient c : List.of(ana, bo)) {
+      ClientEvent.MemberUpdated updated =
+          c.await(ClientEvent.MemberUpdated.class, e -> e.room().equals("presence"), WAIT);
+      assertThat(updated.member().connectionId()).isEqualTo(cy.connectionId());
+      assertThat(updated.member().stateJson()).isEqualTo("{\"mic\":false,\"hand\":true}");
+    }
+
     cy.leave("presence").join();
     for (FlowSyncClient c : List.of(ana, bo)) {
       ClientEvent.MemberLeft left =
@@ -197,6 +205,26 @@ class ThreeNodeIntegrationTest {
     FlowSyncClient probe = senders.get(0);
     probe.ping().join();
     assertThat(probe.pendingEvents()).noneMatch(e -> e instanceof ClientEvent.Chat);
+  }
+
+  @Test
+  @DisplayName(
+      "a chat message retried on another node with the same clientMsgId is stored once and"
+          + " acknowledged with the same seq")
+  void chatRetryOnAnotherNode() {
+    FlowSyncClient first = cluster.client(1, "ana");
+    FlowSyncClient retry = cluster.client(3, "ana"); // the same user, reconnected elsewhere
+    FlowSyncClient reader = cluster.client(2, "bo");
+    for (FlowSyncClient c : List.of(first, retry, reader)) {
+      c.join("retry").join();
+    }
+    ChatMessage stored = first.sendChat("retry", "only once", "msg-1").join();
+    ChatMessage again = retry.sendChat("retry", "only once", "msg-1").join();
+    assertThat(again.seq()).isEqualTo(stored.seq());
+    assertThat(again.id()).isEqualTo(stored.id());
+    assertThat(reader.history("retry", null, 0L, 50).join().messages())
+        .extracting(ChatMessage::text)
+        .containsExactly("only once");
   }
 
   @Test
