@@ -6,12 +6,16 @@ import dev.flowsync.signaling.client.ClientEvent;
 import dev.flowsync.signaling.client.FlowSyncClient;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -20,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import redis.clients.jedis.Jedis;
 
 /**
  * Measures, on three nodes over the shared Redis and PostgreSQL, how long a signal takes from a
@@ -102,6 +107,8 @@ class ClusterBenchmark {
     }
     // A payload the size of a typical ICE candidate message.
     String pad = "x".repeat(180);
+    double redisCpu0 = redisCpuSeconds();
+    Map<Long, Long> threads0 = threadCpu();
     long interval = rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / rate;
     long next = System.nanoTime();
     for (int i = 0; i < total; i++) {
@@ -125,6 +132,10 @@ class ClusterBenchmark {
     if (rate != 0) {
       assertThat(arrived.tryAcquire(total, 60, TimeUnit.SECONDS)).as("all signals").isTrue();
     }
+    double redisCpuPerMsgMicros = (redisCpuSeconds() - redisCpu0) * 1e6 / total;
+    long[] cpu = serverAndClientCpuSince(threads0);
+    double serverCpuPerMsgMicros = cpu[0] / 1e3 / total;
+    double clientCpuPerMsgMicros = cpu[1] / 1e3 / total;
     long[] micros = new long[MESSAGES];
     for (int i = 0; i < MESSAGES; i++) {
       micros[i] = (arrivedAt[warmup + i] - sentAt[warmup + i]) / 1000;
@@ -132,13 +143,17 @@ class ClusterBenchmark {
     Arrays.sort(micros);
     report(
         String.format(
-            "relay %-52s n=%d  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms",
+            "relay %-52s n=%d  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms"
+                + "  CPU/msg: nodes %.0f us, clients %.0f us, Redis %.1f us",
             label,
             MESSAGES,
             pct(micros, 50),
             pct(micros, 90),
             pct(micros, 99),
-            micros[micros.length - 1] / 1000.0));
+            micros[micros.length - 1] / 1000.0,
+            serverCpuPerMsgMicros,
+            clientCpuPerMsgMicros,
+            redisCpuPerMsgMicros));
   }
 
   @Test
@@ -201,6 +216,61 @@ class ClusterBenchmark {
             "node death (%s) -> member.left on a survivor, %d kills: min %d ms, median %d ms,"
                 + " max %d ms (each: %s)",
             how, kills, sorted[0], sorted[kills / 2], sorted[kills - 1], Arrays.toString(millis)));
+  }
+
+  /** Redis's own CPU (user + sys) so far; includes whatever else uses the shared Redis. */
+  private static double redisCpuSeconds() {
+    try (Jedis redis = new Jedis(cluster.settings.redisHost(), cluster.settings.redisPort())) {
+      double total = 0;
+      for (String line : redis.info("cpu").split("\r?\n")) {
+        if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+          total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+        }
+      }
+      return total;
+    }
+  }
+
+  private static Map<Long, Long> threadCpu() {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Map<Long, Long> cpu = new HashMap<>();
+    for (long id : mx.getAllThreadIds()) {
+      long t = mx.getThreadCpuTime(id);
+      if (t >= 0) {
+        cpu.put(id, t);
+      }
+    }
+    return cpu;
+  }
+
+  /**
+   * CPU used since {@code before} by the nodes' threads (Jetty, gateway, Redis bus, SQL writers,
+   * schedulers) and by the clients' (the JDK HttpClient threads, the sending test thread, the
+   * common pool that completes client futures). JIT and GC threads are not counted.
+   */
+  private static long[] serverAndClientCpuSince(Map<Long, Long> before) {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long server = 0;
+    long client = 0;
+    for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long now = mx.getThreadCpuTime(info.getThreadId());
+      if (now < 0) {
+        continue;
+      }
+      long used = now - before.getOrDefault(info.getThreadId(), 0L);
+      String name = info.getThreadName();
+      if (name.startsWith("HttpClient")
+          || name.equals("main")
+          || name.startsWith("ForkJoinPool.commonPool")) {
+        client += used;
+      } else {
+        server += used;
+      }
+    }
+    return new long[] {server, client};
   }
 
   private static double pct(long[] sortedMicros, int p) {
