@@ -5,7 +5,11 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -18,14 +22,26 @@ import redis.clients.jedis.JedisPooled;
  */
 final class PrivateRedis implements AutoCloseable {
   final int port;
+  private final Path dataDir;
   private Process process;
 
-  private PrivateRedis(int port) {
+  private PrivateRedis(int port, Path dataDir) {
     this.port = port;
+    this.dataDir = dataDir;
   }
 
-  /** Starts one; skips the test when redis-server is not installed (fails under CI=true). */
+  /** Starts one without persistence; see {@link #start(boolean)}. */
   static PrivateRedis start() throws IOException {
+    return start(false);
+  }
+
+  /**
+   * Starts one; skips the test when redis-server is not installed (fails under CI=true).
+   *
+   * @param persistent whether it keeps its data across a restart (append-only file, fsync on every
+   *     write, in a temporary directory)
+   */
+  static PrivateRedis start(boolean persistent) throws IOException {
     if (!onPath("redis-server")) {
       String message =
           "redis-server is not installed: this test runs and restarts its own Redis"
@@ -37,23 +53,31 @@ final class PrivateRedis implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    PrivateRedis r = new PrivateRedis(port);
+    PrivateRedis r =
+        new PrivateRedis(port, persistent ? Files.createTempDirectory("flowsync-redis-") : null);
     r.startProcess();
     return r;
   }
 
   private void startProcess() throws IOException {
-    process =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 "redis-server",
                 "--port",
                 Integer.toString(port),
                 "--bind",
                 "127.0.0.1",
                 "--save",
-                "",
-                "--appendonly",
-                "no")
+                ""));
+    if (dataDir == null) {
+      command.addAll(List.of("--appendonly", "no"));
+    } else {
+      command.addAll(
+          List.of("--appendonly", "yes", "--appendfsync", "always", "--dir", dataDir.toString()));
+    }
+    process =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
@@ -76,7 +100,7 @@ final class PrivateRedis implements AutoCloseable {
     }
   }
 
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port: empty, or with its data when it is persistent. */
   void restart() throws IOException {
     startProcess();
   }
@@ -95,6 +119,11 @@ final class PrivateRedis implements AutoCloseable {
     if (process != null && process.isAlive()) {
       freeze(false);
       stop();
+    }
+    if (dataDir != null) {
+      try (var files = Files.walk(dataDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 
