@@ -33,7 +33,7 @@ import redis.clients.jedis.Jedis;
  *
  * <pre>
  * mvn -q -pl samples/cluster -am verify -DskipITs -Dflowsync.bench=true -Dtest=ClusterBenchmark \
- *   -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.messages=5000] [-Dbench.rate=2000] \
+ *   -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.messages=5000] [-Dbench.rates=1000,2000] \
  *   [-Dbench.pairs=20] [-Dbench.kills=10] [-Dbench.processKills=3]
  * </pre>
  *
@@ -44,7 +44,10 @@ import redis.clients.jedis.Jedis;
 @DisplayName("Cluster measurements (opt-in)")
 class ClusterBenchmark {
   private static final int MESSAGES = Integer.getInteger("bench.messages", 5000);
-  private static final int RATE = Integer.getInteger("bench.rate", 2000);
+  private static final int[] RATES =
+      Arrays.stream(System.getProperty("bench.rates", "1000,2000").split(","))
+          .mapToInt(r -> Integer.parseInt(r.trim()))
+          .toArray();
   private static final int PAIRS = Integer.getInteger("bench.pairs", 20);
   private static final int KILLS = Integer.getInteger("bench.kills", 10);
   private static final int PROCESS_KILLS = Integer.getInteger("bench.processKills", 3);
@@ -69,9 +72,11 @@ class ClusterBenchmark {
     report("# " + Instant.now() + ", load average " + loadAverage() + ", " + conditions());
     measureRelay("same node, one at a time", 1, 1, 0, 1);
     measureRelay("node 1 -> node 2, one at a time", 1, 2, 0, 1);
-    measureRelay("same node, " + PAIRS + " pairs, open loop " + RATE + "/s", 1, 1, RATE, PAIRS);
-    measureRelay(
-        "node 1 -> node 2, " + PAIRS + " pairs, open loop " + RATE + "/s", 1, 2, RATE, PAIRS);
+    for (int rate : RATES) {
+      measureRelay("same node, " + PAIRS + " pairs, open loop " + rate + "/s", 1, 1, rate, PAIRS);
+      measureRelay(
+          "node 1 -> node 2, " + PAIRS + " pairs, open loop " + rate + "/s", 1, 2, rate, PAIRS);
+    }
     report("# done, load average " + loadAverage());
   }
 
