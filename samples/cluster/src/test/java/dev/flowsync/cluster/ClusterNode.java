@@ -3,11 +3,13 @@ package dev.flowsync.cluster;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.flowsync.core.FlowSync;
+import dev.flowsync.core.store.StoreHealth;
 import dev.flowsync.core.store.Stores;
 import dev.flowsync.core.store.memory.InMemoryStores;
 import dev.flowsync.jetty.FlowSyncServer;
 import dev.flowsync.signaling.Gateway;
 import dev.flowsync.signaling.RateLimit;
+import dev.flowsync.store.redis.RedisClusterBus;
 import dev.flowsync.store.redis.RedisStores;
 import dev.flowsync.store.sql.SqlSchema;
 import dev.flowsync.store.sql.SqlStores;
@@ -97,8 +99,29 @@ final class ClusterNode implements AutoCloseable {
     // Load generators send far faster than a browser; the default 50/s would throttle them.
     this.gateway =
         Gateway.builder(flowSync).heartbeat(s.heartbeat()).rateLimit(RateLimit.UNLIMITED).build();
+    // As the standalone server does: /health asks each backend once for the roles it serves.
     this.server =
-        FlowSyncServer.builder(flowSync).host("127.0.0.1").port(0).gateway(gateway).build();
+        FlowSyncServer.builder(flowSync)
+            .host("127.0.0.1")
+            .port(0)
+            .gateway(gateway)
+            .storeHealth(sql, "rooms", "messages", "sessions")
+            .storeHealth(redis, "presence", "timers", "tokens")
+            .storeHealth(new BusHealth(redis.clusterBus()), "clusterBus")
+            .build();
+  }
+
+  /** The bus is healthy while subscribed, answering pings, and its rooms are declared. */
+  private record BusHealth(RedisClusterBus bus) implements StoreHealth {
+    @Override
+    public String healthName() {
+      return "redis-bus";
+    }
+
+    @Override
+    public boolean isHealthy() {
+      return bus.isHealthy();
+    }
   }
 
   /** Starts a node with its own id; call {@link #stop()} or {@link #stopAbruptly()} when done. */

@@ -1,7 +1,6 @@
 package dev.flowsync.store.redis;
 
 import dev.flowsync.core.cluster.ClusterBus;
-import dev.flowsync.core.store.StoreHealth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -44,7 +43,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p>The listener runs on the subscriber thread: it must hand work off quickly. A listener that
  * throws is logged and the bus goes on.
  */
-public final class RedisClusterBus implements ClusterBus, StoreHealth {
+public final class RedisClusterBus implements ClusterBus {
   private static final Logger log = LoggerFactory.getLogger(RedisClusterBus.class);
   private static final long MIN_BACKOFF_MS = 100;
   private static final long MAX_BACKOFF_MS = 5_000;
@@ -256,16 +255,6 @@ public final class RedisClusterBus implements ClusterBus, StoreHealth {
         log.debug("Redis cluster bus send dropped: {}", e.toString());
       }
     }
-  }
-
-  /**
-   * The name {@code /health} lists the bus under.
-   *
-   * @return {@code redis}: the bus is the part of the Redis stores that notices an outage first
-   */
-  @Override
-  public String healthName() {
-    return "redis";
   }
 
   /**
