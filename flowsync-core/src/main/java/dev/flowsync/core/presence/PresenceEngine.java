@@ -32,6 +32,9 @@ public final class PresenceEngine {
   private final EngineContext ctx;
   private final RoomEngine rooms;
 
+  /** Before this instant this node judges no other node dead (see {@link #renewLease()}). */
+  private volatile Instant reapNotBefore = Instant.MIN;
+
   /**
    * Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.presence()}.
    */
@@ -255,17 +258,28 @@ public final class PresenceEngine {
    */
   public void renewLease() {
     Instant expires = ctx.clock().instant().plus(ctx.config().nodeLeaseTtl());
-    call(
-        "Renewing node lease",
-        () -> {
-          ctx.stores().presence().renewLease(ctx.config().nodeId(), expires);
-          return null;
-        });
+    try {
+      call(
+          "Renewing node lease",
+          () -> {
+            ctx.stores().presence().renewLease(ctx.config().nodeId(), expires);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      // When this node cannot reach the store, the other nodes probably cannot either, and their
+      // leases run out through no fault of theirs. Once the store answers again, give them a
+      // lease period plus one renewal round to renew before reaping anyone.
+      reapNotBefore = ctx.clock().instant().plus(ctx.config().nodeLeaseTtl()).plusSeconds(1);
+      throw e;
+    }
   }
 
   /**
    * Removes the members of other nodes whose lease has expired, announcing {@code MemberLeft} with
-   * reason {@code disconnected} for each. This node's own members are never removed here.
+   * reason {@code disconnected} for each. This node's own members are never removed here, and
+   * nobody's for a lease period (plus one second) after this node last failed to renew its own
+   * lease: an outage of the store keeps every node from renewing, and must not make the first node
+   * to reach it again remove all the others.
    *
    * @return the members removed by this call
    */
@@ -273,6 +287,9 @@ public final class PresenceEngine {
     PresenceStore store = ctx.stores().presence();
     List<Member> removed = new ArrayList<>();
     Instant now = ctx.clock().instant();
+    if (now.isBefore(reapNotBefore)) {
+      return removed;
+    }
     for (String node : call("Reading node leases", () -> store.expiredNodes(now))) {
       if (node.equals(ctx.config().nodeId())) {
         continue;

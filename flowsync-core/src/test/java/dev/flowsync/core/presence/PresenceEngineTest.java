@@ -379,6 +379,52 @@ class PresenceEngineTest {
     }
 
     @Test
+    @DisplayName(
+        "after its own lease renewal failed (store outage) a node reaps nobody until the others"
+            + " had a lease period to renew")
+    void noReapingRightAfterAnOutage() {
+      java.util.concurrent.atomic.AtomicBoolean down =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      PresenceStore real = InMemoryStores.create().presence();
+      PresenceStore flaky =
+          (PresenceStore)
+              java.lang.reflect.Proxy.newProxyInstance(
+                  PresenceStore.class.getClassLoader(),
+                  new Class<?>[] {PresenceStore.class},
+                  (proxy, method, args) -> {
+                    if (down.get()) {
+                      throw new IllegalStateException("store unreachable");
+                    }
+                    try {
+                      return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  });
+      try (Harness a = Harness.create(InMemoryStores.create().withPresence(flaky), b -> b)) {
+        Harness b = a.peer("node-b");
+        b.flowSync.presence().join(b.token("u2"), "c-b", "r", null, null);
+        a.flowSync.presence().join(a.token("u1"), "c-a", "r", null, null);
+        b.close(); // from here on nobody renews node-b's lease
+        down.set(true);
+        a.clock.advance(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> a.flowSync.presence().renewLease())
+            .isInstanceOf(dev.flowsync.core.FlowSyncException.UnavailableException.class);
+        down.set(false);
+
+        a.flowSync.presence().renewLease();
+        assertThat(a.flowSync.presence().removeDeadNodes()).isEmpty();
+        assertThat(a.flowSync.presence().members("r")).hasSize(2);
+
+        a.clock.advance(Duration.ofSeconds(6)); // lease (4 s) + 1 s after the failure
+        a.flowSync.presence().removeDeadNodes();
+        assertThat(a.flowSync.presence().members("r"))
+            .extracting(Member::connectionId)
+            .containsExactly("c-a");
+      }
+    }
+
+    @Test
     @DisplayName("a node never removes its own members, even when its own lease looks expired")
     void notSelf() {
       presence.join(h.token("u1"), "c-a", "r", null, null);

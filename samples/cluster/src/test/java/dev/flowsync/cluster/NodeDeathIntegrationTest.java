@@ -1,0 +1,237 @@
+package dev.flowsync.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flowsync.core.timer.Phase;
+import dev.flowsync.core.timer.TimerState;
+import dev.flowsync.signaling.client.ClientEvent;
+import dev.flowsync.signaling.client.FlowSyncClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node dies ({@link ClusterNode#stopAbruptly()}: no bye, no leave, no close frame, no more lease
+ * renewals) or stops gracefully, and the users on the surviving nodes see what they should.
+ */
+@DisplayName("A node of three dies or stops")
+class NodeDeathIntegrationTest {
+  private Cluster cluster;
+
+  /**
+   * How long the survivors may take to report a dead node's members gone: the lease must run out (2
+   * s unrenewed; the last renewal was up to 1 s before the death, which only shortens it), then the
+   * next reaper round (every 1 s) on a survivor removes them, then one bus hop. 2 s more for this
+   * shared machine.
+   */
+  static final Duration DEATH_BOUND = Duration.ofSeconds(2 + 1 + 2);
+
+  @BeforeEach
+  void start() {
+    cluster = Cluster.start(3);
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  @DisplayName(
+      "the members of a node killed abruptly leave the others' rooms (disconnected) within lease +"
+          + " reaper period")
+  void deadNodesMembersLeave() throws Exception {
+    FlowSyncClient ana = cluster.client(1, "ana");
+    FlowSyncClient eve = cluster.client(1, "eve");
+    FlowSyncClient bo = cluster.client(2, "bo");
+    FlowSyncClient cy = cluster.client(3, "cy");
+    for (FlowSyncClient c : List.of(ana, eve, bo, cy)) {
+      c.join("room").join();
+    }
+    eve.join("second").join();
+    bo.join("second").join();
+
+    long killedAt = System.nanoTime();
+    cluster.node(1).stopAbruptly();
+
+    assertThat(ana.closed().get(5, TimeUnit.SECONDS)).isEqualTo(1006);
+    assertThat(ana.pendingEvents()).noneMatch(e -> e instanceof ClientEvent.Bye);
+    long slowest = 0;
+    for (FlowSyncClient survivor : List.of(bo, cy)) {
+      for (FlowSyncClient gone : List.of(ana, eve)) {
+        ClientEvent.MemberLeft left =
+            survivor.await(
+                ClientEvent.MemberLeft.class,
+                e -> e.room().equals("room") && e.connectionId().equals(gone.connectionId()),
+                DEATH_BOUND.plusSeconds(5));
+        slowest = Math.max(slowest, System.nanoTime() - killedAt);
+        assertThat(left.reason()).isEqualTo("disconnected");
+      }
+    }
+    ClientEvent.MemberLeft second =
+        bo.await(ClientEvent.MemberLeft.class, e -> e.room().equals("second"), DEATH_BOUND);
+    assertThat(second.connectionId()).isEqualTo(eve.connectionId());
+    System.out.printf(
+        "Node death: the last member.left reached the survivors %d ms after the kill%n",
+        slowest / 1_000_000);
+    assertThat(Duration.ofNanos(slowest)).isLessThanOrEqualTo(DEATH_BOUND);
+
+    FlowSyncClient dee = cluster.client(3, "dee");
+    assertThat(dee.join("room").join().members())
+        .extracting(ClientEvent.MemberInfo::connectionId)
+        .containsExactly(bo.connectionId(), cy.connectionId(), dee.connectionId());
+    bo.sendChat("room", "still here").join();
+    assertThat(cy.await(ClientEvent.Chat.class, e -> true, Duration.ofSeconds(5)).message().text())
+        .isEqualTo("still here");
+  }
+
+  @Test
+  @DisplayName(
+      "a node process killed with kill -9 (SIGKILL, its own JVM): its members leave the others'"
+          + " rooms within the same bound")
+  void realKill() throws Exception {
+    try (ClusterNodeProcess four = ClusterNodeProcess.start("node-4", cluster.settings)) {
+      FlowSyncClient ana =
+          FlowSyncClient.builder(four.webSocketUri, cluster.node(1).token("ana"))
+              .requestTimeout(Duration.ofSeconds(10))
+              .connect();
+      FlowSyncClient bo = cluster.client(2, "bo");
+      ana.join("room").join();
+      bo.join("room").join();
+
+      long killedAt = System.nanoTime();
+      four.kill();
+
+      assertThat(ana.closed().get(5, TimeUnit.SECONDS)).isEqualTo(1006);
+      ClientEvent.MemberLeft left =
+          bo.await(ClientEvent.MemberLeft.class, e -> true, DEATH_BOUND.plusSeconds(5));
+      long took = System.nanoTime() - killedAt;
+      System.out.printf(
+          "kill -9: member.left reached the survivor %d ms after the kill%n", took / 1_000_000);
+      assertThat(left.connectionId()).isEqualTo(ana.connectionId());
+      assertThat(left.reason()).isEqualTo("disconnected");
+      assertThat(Duration.ofNanos(took)).isLessThanOrEqualTo(DEATH_BOUND);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "the timer goes on when the node that started it dies before the phase ends: each change"
+          + " exactly once")
+  void timerSurvivesItsNode() {
+    FlowSyncClient ana = cluster.client(1, "ana");
+    FlowSyncClient bo = cluster.client(2, "bo");
+    FlowSyncClient cy = cluster.client(3, "cy");
+    for (FlowSyncClient c : List.of(ana, bo, cy)) {
+      c.join("timer").join();
+    }
+    List<Phase> phases = List.of(new Phase("a", 1500), new Phase("b", 400), new Phase("c", 400));
+    TimerState started = ana.startTimer("timer", phases, false).join();
+    for (FlowSyncClient c : List.of(bo, cy)) {
+      assertThat(c.await(ClientEvent.Timer.class).timer().version()).isEqualTo(1);
+    }
+    cluster.node(1).stopAbruptly();
+    assertThat(System.currentTimeMillis()).isLessThan(started.endsAt().toEpochMilli());
+
+    assertThat(ThreeNodeIntegrationTest.timerVersionsUntilFinished(bo)).containsExactly(2L, 3L, 4L);
+    assertThat(ThreeNodeIntegrationTest.timerVersionsUntilFinished(cy)).containsExactly(2L, 3L, 4L);
+    for (FlowSyncClient c : List.of(bo, cy)) {
+      c.ping().join();
+      assertThat(c.pendingEvents()).noneMatch(e -> e instanceof ClientEvent.Timer);
+    }
+  }
+
+  @Test
+  @DisplayName("a node stopped gracefully says bye; its members leave the others' rooms (closed)")
+  void gracefulStop() {
+    FlowSyncClient ana = cluster.client(1, "ana");
+    FlowSyncClient bo = cluster.client(2, "bo");
+    ana.join("room").join();
+    bo.join("room").join();
+    cluster.node(1).stop();
+    assertThat(ana.await(ClientEvent.Bye.class).reason()).isEqualTo("shutdown");
+    ClientEvent.MemberLeft left = bo.await(ClientEvent.MemberLeft.class);
+    assertThat(left.connectionId()).isEqualTo(ana.connectionId());
+    assertThat(left.reason()).isEqualTo("closed");
+  }
+
+  @Test
+  @DisplayName(
+      "a client of a dead node that comes back before the node's lease runs out resumes on"
+          + " another node: same connectionId, no member.left")
+  void resumeAfterNodeDeath() throws Exception {
+    ClusterNode one = cluster.node(1);
+    String token = one.token("ana");
+    FlowSyncClient ana = FlowSyncClient.connect(one.webSocketUri(), token);
+    FlowSyncClient bo = cluster.client(2, "bo");
+    ana.join("room").join();
+    bo.join("room").join();
+    one.stopAbruptly();
+
+    Raw back = Raw.open(cluster.node(2).webSocketUri());
+    back.send(
+        "{\"type\":\"hello\",\"token\":\""
+            + token
+            + "\",\"resume\":\""
+            + ana.welcome().resumeToken()
+            + "\"}");
+    JsonNode welcome = back.next();
+    assertThat(welcome.path("resumed").asBoolean()).isTrue();
+    assertThat(welcome.path("connectionId").asText()).isEqualTo(ana.connectionId());
+    assertThat(back.next().path("type").asText()).isEqualTo("joined");
+    bo.ping().join();
+    assertThat(bo.pendingEvents()).noneMatch(e -> e instanceof ClientEvent.MemberLeft);
+    back.ws.abort();
+  }
+
+  /** A bare JDK WebSocket, for a hello that FlowSyncClient does not send (resume elsewhere). */
+  private static final class Raw implements WebSocket.Listener {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final java.util.concurrent.BlockingQueue<String> frames =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket ws;
+
+    static Raw open(URI uri) throws Exception {
+      Raw r = new Raw();
+      r.ws =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .buildAsync(uri, r)
+              .get(5, TimeUnit.SECONDS);
+      return r;
+    }
+
+    void send(String text) {
+      ws.sendText(text, true).join();
+    }
+
+    JsonNode next() throws Exception {
+      String f = frames.poll(10, TimeUnit.SECONDS);
+      assertThat(f).as("a frame within 10 s").isNotNull();
+      return JSON.readTree(f);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        frames.add(partial.toString());
+        partial.setLength(0);
+      }
+      w.request(1);
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+}
