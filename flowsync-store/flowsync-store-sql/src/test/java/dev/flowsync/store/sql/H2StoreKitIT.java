@@ -2,7 +2,6 @@ package dev.flowsync.store.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.flowsync.store.tck.StoreCapability;
 import dev.flowsync.store.tck.StoreContractKit;
 import dev.flowsync.store.tck.StoreFixture;
 import java.io.IOException;
@@ -30,29 +29,7 @@ class H2StoreKitIT extends StoreContractKit {
     String url = "jdbc:h2:file:" + dir.resolve("flowsync").toAbsolutePath();
     HikariDataSource poolA = pool(url);
     HikariDataSource poolB = pool(url);
-    SqlSchema.migrate(poolA);
-    SqlStores a = SqlStores.builder(poolA).build();
-    SqlStores b = SqlStores.builder(poolB).build();
-    return StoreFixture.builder()
-        .rooms(a.rooms())
-        .messages(a.messages())
-        .sessions(a.sessions())
-        .tokens(a.tokens())
-        .capabilities(StoreCapability.RETENTION)
-        .sharedAcrossInstances(
-            StoreFixture.builder()
-                .rooms(b.rooms())
-                .messages(b.messages())
-                .sessions(b.sessions())
-                .tokens(b.tokens())
-                .capabilities(StoreCapability.RETENTION)
-                .build())
-        .onClose(a)
-        .onClose(b)
-        .onClose(poolA)
-        .onClose(poolB)
-        .onClose(() -> deleteTree(dir))
-        .build();
+    return KitFixtures.twoNodes(poolA, poolB, poolA, poolB, () -> deleteTree(dir));
   }
 
   private static HikariDataSource pool(String url) {
