@@ -1,0 +1,54 @@
+package dev.flowsync.bench;
+
+import dev.flowsync.core.FlowSync;
+import dev.flowsync.jetty.FlowSyncServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The FlowSync server under test, in its own JVM so that its CPU, RSS and heap are its own: an
+ * in-memory {@link FlowSync} behind {@link FlowSyncServer}. Until the HTTP API can issue tokens it
+ * issues them itself and writes them to a file for the generator, one per line.
+ *
+ * <pre>
+ * java -Xmx1g -cp flowsync-bench.jar dev.flowsync.bench.BenchServer \
+ *   --port 0 --tokens 20000 --tokens-file tokens.txt --rooms 2000 --ready-file server.ready
+ * </pre>
+ *
+ * {@code --rooms n} creates rooms {@code r0..r(n-1)} up front (for the join storm). The ready file
+ * gets {@code port=<port>} and {@code pid=<pid>} once the server listens.
+ */
+public final class BenchServer {
+  private BenchServer() {}
+
+  /** Starts the server and runs until killed. */
+  public static void main(String[] argv) throws IOException, InterruptedException {
+    Args args = new Args(argv);
+    int tokens = args.integer("tokens", 1000);
+    FlowSync flowSync = FlowSync.builder().build();
+    List<String> lines = new ArrayList<>(tokens);
+    for (int i = 0; i < tokens; i++) {
+      lines.add(flowSync.tokens().issue("u" + i, "User " + i, null, Duration.ofHours(12)).token());
+    }
+    Files.write(Path.of(args.str("tokens-file", "tokens.txt")), lines);
+    int rooms = args.integer("rooms", 0);
+    for (int i = 0; i < rooms; i++) {
+      flowSync.rooms().findOrAutoCreate("r" + i, "bench");
+    }
+    FlowSyncServer server =
+        FlowSyncServer.builder(flowSync)
+            .host(args.str("host", "127.0.0.1"))
+            .port(args.integer("port", 0))
+            .build()
+            .start();
+    Ready.write(args.str("ready-file", "server.ready"), server.port());
+    System.out.println("FlowSync bench server listening on " + server.webSocketUri());
+    Runtime.getRuntime().addShutdownHook(new Thread(flowSync::close));
+    new CountDownLatch(1).await();
+  }
+}
