@@ -12,6 +12,7 @@
 #   --server flowsync|bare|both   server under test (default flowsync); both = flowsync, then bare
 #   --server-xmx 1g               server heap limit
 #   --server-opts "..."           extra server JVM flags
+#   --server-args "..."           extra BenchServer options, e.g. "--resume-grace-ms 1000"
 #   --gen-xmx 2g                  generator heap limit
 #   --jfr SECONDS                 record a JFR profile of the server for SECONDS, starting
 #                                 after --jfr-delay SECONDS (default 12: after the relay warm-up)
@@ -34,6 +35,7 @@ shift
 servers=flowsync
 server_xmx=1g
 server_opts=""
+server_args=""
 gen_xmx=2g
 jfr=0
 jfr_delay=12
@@ -44,6 +46,7 @@ while [[ $# -gt 0 ]]; do
     --server) servers=$2; shift 2 ;;
     --server-xmx) server_xmx=$2; shift 2 ;;
     --server-opts) server_opts=$2; shift 2 ;;
+    --server-args) server_args=$2; shift 2 ;;
     --gen-xmx) gen_xmx=$2; shift 2 ;;
     --jfr) jfr=$2; shift 2 ;;
     --jfr-delay) jfr_delay=$2; shift 2 ;;
@@ -86,7 +89,7 @@ for server in $servers; do
     flowsync)
       java -Xmx"$server_xmx" $server_opts -cp "$JAR" dev.flowsync.bench.BenchServer \
         --port 0 --tokens 20000 --tokens-file "$OUT/tokens.txt" --rooms "$rooms" \
-        --ready-file "$ready" >"$log.server.log" 2>&1 &
+        --ready-file "$ready" $server_args >"$log.server.log" 2>&1 &
       tokens=(--tokens "$OUT/tokens.txt") ;;
     bare)
       java -Xmx"$server_xmx" $server_opts -cp "$JAR" dev.flowsync.bench.relay.BareRelay \

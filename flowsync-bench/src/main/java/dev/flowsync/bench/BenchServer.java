@@ -20,8 +20,9 @@ import java.util.concurrent.CountDownLatch;
  *   --port 0 --tokens 20000 --tokens-file tokens.txt --rooms 2000 --ready-file server.ready
  * </pre>
  *
- * {@code --rooms n} creates rooms {@code r0..r(n-1)} up front (for the join storm). The ready file
- * gets {@code port=<port>} and {@code pid=<pid>} once the server listens.
+ * {@code --resume-grace-ms} sets the resume grace period. {@code --rooms n} creates rooms {@code
+ * r0..r(n-1)} up front (for the join storm). The ready file gets {@code port=<port>} and {@code
+ * pid=<pid>} once the server listens.
  */
 public final class BenchServer {
   private BenchServer() {}
@@ -30,7 +31,11 @@ public final class BenchServer {
   public static void main(String[] argv) throws IOException, InterruptedException {
     Args args = new Args(argv);
     int tokens = args.integer("tokens", 1000);
-    FlowSync flowSync = FlowSync.builder().build();
+    // --resume-grace-ms: dropped warm-up clients would otherwise keep their presence for 20 s.
+    FlowSync flowSync =
+        FlowSync.builder()
+            .resumeGrace(Duration.ofMillis(args.integer("resume-grace-ms", 20_000)))
+            .build();
     List<String> lines = new ArrayList<>(tokens);
     for (int i = 0; i < tokens; i++) {
       lines.add(flowSync.tokens().issue("u" + i, "User " + i, null, Duration.ofHours(12)).token());

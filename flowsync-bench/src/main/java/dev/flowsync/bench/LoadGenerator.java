@@ -92,7 +92,7 @@ public final class LoadGenerator {
         args.integer("room-size", 5),
         roomPrefix,
         args.integer("http-clients", 4),
-        args.integer("executor-threads", 2));
+        args.integer("executor-threads", 0));
   }
 
   // ---------------------------------------------------------------- relay and sweep

@@ -50,6 +50,9 @@ final class Swarm {
       HttpClient.Builder b = HttpClient.newBuilder();
       if (executor != null) {
         b.executor(executor);
+      } else if (executorThreads < 0) {
+        // Listener calls run on the client's selector thread: no hand-off per read.
+        b.executor(Runnable::run);
       }
       https[i] = b.build();
     }
