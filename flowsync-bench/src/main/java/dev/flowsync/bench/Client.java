@@ -24,6 +24,10 @@ final class Client implements WebSocket.Listener {
 
   private static final String BENCH = "\"bench\":[";
 
+  /** About 100 characters of chat, then the send stamp. */
+  private static final String CHAT_TEXT =
+      "Short status update from the load generator: the build is green, see you at the standup ";
+
   final int index;
   final String room;
   private final String token;
@@ -100,6 +104,17 @@ final class Client implements WebSocket.Listener {
             + ","
             + peer.index
             + "]}}");
+  }
+
+  /** Sends one chat message stamped with {@code nowNs}; the ack carries the text back. */
+  void chat(long nowNs) {
+    send(
+        "{\"type\":\"chat.send\",\"rid\":\"c\",\"room\":\""
+            + room
+            + "\",\"text\":\""
+            + CHAT_TEXT
+            + nowNs
+            + "\"}");
   }
 
   private synchronized CompletableFuture<String> expect(String type) {
@@ -201,6 +216,14 @@ final class Client implements WebSocket.Listener {
       onSignal(msg);
       return;
     }
+    if (msg.startsWith("{\"type\":\"chat.message\"")) {
+      stats.window.fanOut.increment();
+      return;
+    }
+    if (msg.startsWith("{\"type\":\"chat.ack\"")) {
+      onChatAck(msg);
+      return;
+    }
     String type = stringField(msg, "type");
     if ("error".equals(type)) {
       stats.error(stats.protocolErrors, "client " + index + ": " + msg);
@@ -220,6 +243,27 @@ final class Client implements WebSocket.Listener {
       } else {
         done.complete(msg);
       }
+    }
+  }
+
+  private void onChatAck(String msg) {
+    long now = System.nanoTime();
+    int at = msg.indexOf(CHAT_TEXT);
+    if (at < 0) {
+      stats.error(stats.protocolErrors, "chat.ack without stamp: " + msg);
+      return;
+    }
+    int i = at + CHAT_TEXT.length();
+    long sentNs = 0;
+    char c;
+    while (i < msg.length() && (c = msg.charAt(i++)) >= '0' && c <= '9') {
+      sentNs = sentNs * 10 + (c - '0');
+    }
+    Stats.Window w = stats.window;
+    w.deliveredAll.increment();
+    if (w.contains(sentNs)) {
+      w.delivered.increment();
+      w.latency.record((now - sentNs) / 1000);
     }
   }
 

@@ -24,6 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  *       fixed total rate; one-way latency from a nanoTime stamp in the payload (sender and receiver
  *       are in this process), delivery, and CPU per delivered message of server and generator.
  *   <li>{@code sweep}: {@code relay} at increasing {@code --rates} on the same connections.
+ *   <li>{@code chat}: like {@code relay}, but each message is a {@code chat.send}; "delivered" is
+ *       the sender's {@code chat.ack} (sent only once the message is stored) and the latency is the
+ *       ack's round trip; the fan-out of {@code chat.message} to the room is counted too.
  *   <li>{@code capacity}: connect and join clients at {@code --connect-rate}, hold them idle, and
  *       measure the server's RSS and live heap growth per connection; {@code --procs} splits the
  *       clients over child generator processes (one process may open at most 20,000 files).
@@ -40,6 +43,7 @@ public final class LoadGenerator {
   private final String label;
   private final PrintStream out = System.out;
   private final List<String> results = new ArrayList<>();
+  private final boolean chat;
 
   private LoadGenerator(Args args) throws IOException {
     this.args = args;
@@ -48,6 +52,7 @@ public final class LoadGenerator {
     this.tokens = tokenFile == null ? null : Files.readAllLines(Path.of(tokenFile));
     this.serverPid = Long.parseLong(args.str("server-pid", "0"));
     this.label = args.str("label", "server");
+    this.chat = args.positional.length > 0 && args.positional[0].equals("chat");
   }
 
   /** Runs one scenario, see the class comment; {@code run.sh} shows every option in use. */
@@ -61,6 +66,7 @@ public final class LoadGenerator {
     LoadGenerator g = new LoadGenerator(args);
     switch (args.positional[0]) {
       case "relay" -> g.relay(List.of(args.integer("rate", 20000)));
+      case "chat" -> g.relay(List.of(args.integer("rate", 2000)));
       case "sweep" -> g.relay(parseRates(args.str("rates", "20000,30000,40000,50000,60000,80000")));
       case "capacity" -> g.capacity();
       case "joinstorm" -> g.joinStorm();
@@ -155,7 +161,7 @@ public final class LoadGenerator {
       for (int i = t; i < senders.size(); i += threads) {
         mine.add(senders.get(i));
       }
-      SenderThread s = new SenderThread(t, mine, (double) rate / threads, start, mEnd, w);
+      SenderThread s = new SenderThread(t, mine, (double) rate / threads, start, mEnd, w, chat);
       pacers.add(s);
       s.start();
     }
@@ -182,17 +188,19 @@ public final class LoadGenerator {
     long p99 = w.latency.percentile(99);
     boolean ok = delivered == sent && errors == 0 && p99 <= args.integer("max-p99-ms", 100) * 1000L;
     out.printf(
-        "%n-- %s relay at %,d msgs/s (warm-up %d s, measured %d s, %d sender threads)%n",
-        label, rate, warmupS, durationS, threads);
+        "%n-- %s %s at %,d msgs/s (warm-up %d s, measured %d s, %d sender threads)%n",
+        label, chat ? "chat" : "relay", rate, warmupS, durationS, threads);
     out.printf(
-        "sent %,.0f/s, delivered %,.0f/s (%.3f %% of %,d), errors %d, misrouted %d%n",
+        "sent %,.0f/s, %s %,.0f/s (%.3f %% of %,d), errors %d, misrouted %d%s%n",
         sent / secs,
+        chat ? "acked" : "delivered",
         delivered / secs,
         deliveredPct,
         sent,
         errors,
-        stats.misrouted.sum() - misroutedBefore);
-    out.printf("one-way latency: %s%n", w.latency.summaryMillis());
+        stats.misrouted.sum() - misroutedBefore,
+        chat ? String.format(", chat.message fan-out %,.0f/s", w.fanOut.sum() / secs) : "");
+    out.printf("%s: %s%n", chat ? "ack round trip" : "one-way latency", w.latency.summaryMillis());
     String serverPart = "";
     if (sv0 != null) {
       long cpu = sv1.cpuNanos() - sv0.cpuNanos();
@@ -231,7 +239,7 @@ public final class LoadGenerator {
             "RESULT scenario=%s label=%s rate=%d sent_per_s=%.0f delivered_per_s=%.0f delivered_pct=%.3f"
                 + " errors=%d p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f max_ms=%.2f gen_cpu_pct=%.1f"
                 + " gen_us_per_msg=%.2f max_lag=%d%s ok=%b",
-            sweep ? "sweep" : "relay",
+            chat ? "chat" : sweep ? "sweep" : "relay",
             label,
             rate,
             sent / secs,
@@ -257,10 +265,19 @@ public final class LoadGenerator {
     private final long startNs;
     private final long endNs;
     private final Stats.Window window;
+    private final boolean chat;
     volatile long maxLag;
 
-    SenderThread(int i, List<Client> mine, double rate, long startNs, long endNs, Stats.Window w) {
+    SenderThread(
+        int i,
+        List<Client> mine,
+        double rate,
+        long startNs,
+        long endNs,
+        Stats.Window w,
+        boolean chat) {
       super("gen-sender-" + i);
+      this.chat = chat;
       setDaemon(true);
       this.mine = mine.toArray(new Client[0]);
       this.perNs = rate / 1e9;
@@ -284,7 +301,11 @@ public final class LoadGenerator {
         int burst = 0;
         while (sent < due && burst < 256) {
           long stamp = System.nanoTime();
-          mine[rnd.nextInt(mine.length)].signalRandomPeer(rnd, stamp);
+          if (chat) {
+            mine[rnd.nextInt(mine.length)].chat(stamp);
+          } else {
+            mine[rnd.nextInt(mine.length)].signalRandomPeer(rnd, stamp);
+          }
           if (window.contains(stamp)) {
             window.sent.increment();
           }

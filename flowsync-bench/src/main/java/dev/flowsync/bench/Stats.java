@@ -49,6 +49,7 @@ final class Stats {
     final LongAdder sent = new LongAdder();
     final LongAdder delivered = new LongAdder();
     final LongAdder deliveredAll = new LongAdder();
+    final LongAdder fanOut = new LongAdder();
 
     Window(long startNs, long endNs) {
       this.startNs = startNs;
