@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * The FlowSync server under test, in its own JVM so that its CPU, RSS and heap are its own: an
@@ -20,7 +22,8 @@ import java.util.concurrent.CountDownLatch;
  *   --port 0 --tokens 20000 --tokens-file tokens.txt --rooms 2000 --ready-file server.ready
  * </pre>
  *
- * {@code --resume-grace-ms} sets the resume grace period. {@code --rooms n} creates rooms {@code
+ * {@code --accept-queue n} sets the listen backlog (default: as shipped, the JVM's 50). {@code
+ * --resume-grace-ms} sets the resume grace period. {@code --rooms n} creates rooms {@code
  * r0..r(n-1)} up front (for the join storm). The ready file gets {@code port=<port>} and {@code
  * pid=<pid>} once the server listens.
  */
@@ -49,8 +52,18 @@ public final class BenchServer {
         FlowSyncServer.builder(flowSync)
             .host(args.str("host", "127.0.0.1"))
             .port(args.integer("port", 0))
-            .build()
-            .start();
+            .build();
+    int acceptQueue = args.integer("accept-queue", 0);
+    if (acceptQueue > 0) {
+      // Jetty's default listen backlog is the JVM's 50: connection bursts overflow it and the
+      // dropped SYNs come back a second later. Set through the escape hatch, as a user would.
+      for (Connector c : server.jettyServer().getConnectors()) {
+        if (c instanceof ServerConnector sc) {
+          sc.setAcceptQueueSize(acceptQueue);
+        }
+      }
+    }
+    server.start();
     Ready.write(args.str("ready-file", "server.ready"), server.port());
     System.out.println("FlowSync bench server listening on " + server.webSocketUri());
     Runtime.getRuntime().addShutdownHook(new Thread(flowSync::close));

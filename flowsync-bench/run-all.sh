@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The realtime suite of docs/performance.md, in the order the issue ranks it. Each phase is one
+# run.sh call; pass phase names to run a subset, e.g. `run-all.sh relay sweep`.
+#   relay     (2) 1,000 clients, 20,000 msgs/s: FlowSync, then the bare Jetty relay
+#   capacity  (1) 19,900 idle joined connections over 2 generator processes
+#   joinstorm (3) 10,000 joins into existing rooms at once
+#   sweep     (2) rising rates on FlowSync and the bare relay
+#   profile   (2) FlowSync at 20,000 msgs/s again, with a 15 s JFR recording
+#   chat      (4) acked chat.send over the WebSocket, in-memory store
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+phases=("$@")
+[[ ${#phases[@]} -eq 0 ]] && phases=(relay capacity joinstorm sweep profile chat)
+for phase in "${phases[@]}"; do
+  echo "######## $phase  $(date -u +%H:%M:%S) load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  case "$phase" in
+    relay) "$HERE/run.sh" relay --server both --rate 20000 --warmup 10 --duration 20 ;;
+    capacity) "$HERE/run.sh" capacity --server flowsync --clients 19900 --procs 2 \
+        --connect-rate 5000 --warmup-clients 5000 --settle 5 --hold 10 \
+        --server-args "--resume-grace-ms 1000" ;;
+    joinstorm) "$HERE/run.sh" joinstorm --server flowsync --clients 10000 --connect-rate 2500 \
+        --warmup-clients 5000 --settle 5 --server-args "--resume-grace-ms 1000" ;;
+    sweep) "$HERE/run.sh" sweep --server both \
+        --rates 20000,30000,40000,50000,60000,70000,80000,90000 --warmup 10 --step-warmup 3 \
+        --duration 10 --stop-after-failures 2 ;;
+    profile) "$HERE/run.sh" relay --server flowsync --rate 20000 --warmup 10 --duration 20 \
+        --jfr 15 --jfr-delay 16 ;;
+    chat) "$HERE/run.sh" chat --server flowsync --rate 5000 --warmup 10 --duration 20 ;;
+    *) echo "unknown phase $phase" >&2 ;;
+  esac
+done
+echo "######## done $(date -u +%H:%M:%S)"
