@@ -42,11 +42,14 @@ public class HotPathBenchmark {
   public void setUp() {
     flowSync = FlowSync.inMemory();
     gateway = Gateway.builder(flowSync).build();
+    // Step by step, waiting for each reply: a gateway may run hello and join on its own threads.
     CapturingConnection aliceConnection = new CapturingConnection();
     alice = connect(aliceConnection, "alice");
+    waitFor(aliceConnection, 1);
     ClientSession bob = connect(bobConnection, "bob");
     String bobId = stringField(waitFor(bobConnection, 1), "connectionId");
     alice.onText("{\"type\":\"join\",\"rid\":\"j\",\"room\":\"bench\"}");
+    waitFor(aliceConnection, 2);
     bob.onText("{\"type\":\"join\",\"rid\":\"j\",\"room\":\"bench\"}");
     waitFor(bobConnection, 2);
     signal = Frames.signal("bench", bobId);
