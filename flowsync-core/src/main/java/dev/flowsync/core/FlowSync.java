@@ -91,12 +91,20 @@ public final class FlowSync implements AutoCloseable {
     startHousekeeping();
   }
 
-  /** A builder; every setting has a default. */
+  /**
+   * A builder; every setting has a default.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** An instance on fresh in-memory stores with default settings. */
+  /**
+   * An instance on fresh in-memory stores with default settings.
+   *
+   * @return the running instance
+   */
   public static FlowSync inMemory() {
     return builder().build();
   }
@@ -132,27 +140,47 @@ public final class FlowSync implements AutoCloseable {
     };
   }
 
-  /** Rooms: create, find, list, delete, sessions. */
+  /**
+   * Rooms: create, find, list, delete, sessions.
+   *
+   * @return the room engine
+   */
   public RoomEngine rooms() {
     return rooms;
   }
 
-  /** Presence: join, state, leave, kick. */
+  /**
+   * Presence: join, state, leave, kick.
+   *
+   * @return the presence engine
+   */
   public PresenceEngine presence() {
     return presence;
   }
 
-  /** The shared timer of each room. */
+  /**
+   * The shared timer of each room.
+   *
+   * @return the timer engine
+   */
   public TimerEngine timers() {
     return timers;
   }
 
-  /** Persisted chat. */
+  /**
+   * Persisted chat.
+   *
+   * @return the chat engine
+   */
   public ChatEngine chat() {
     return chat;
   }
 
-  /** Access tokens. */
+  /**
+   * Access tokens.
+   *
+   * @return the token engine
+   */
   public TokenEngine tokens() {
     return tokens;
   }
@@ -160,28 +188,45 @@ public final class FlowSync implements AutoCloseable {
   /**
    * Adds a listener for every event.
    *
+   * @param listener the listener; called on the thread that made the change
    * @return a handle whose {@code close()} removes the listener
    */
   public AutoCloseable subscribe(FlowSyncListener listener) {
     return events.subscribe(listener);
   }
 
-  /** The settings this instance runs with. */
+  /**
+   * The settings this instance runs with.
+   *
+   * @return the settings
+   */
   public FlowSyncConfig config() {
     return config;
   }
 
-  /** This node's id. */
+  /**
+   * This node's id.
+   *
+   * @return the node id
+   */
   public String nodeId() {
     return config.nodeId();
   }
 
-  /** The clock every engine reads. */
+  /**
+   * The clock every engine reads.
+   *
+   * @return the clock
+   */
   public Clock clock() {
     return clock;
   }
 
-  /** The stores this instance runs on. */
+  /**
+   * The stores this instance runs on.
+   *
+   * @return the stores
+   */
   public Stores stores() {
     return stores;
   }
@@ -210,76 +255,133 @@ public final class FlowSync implements AutoCloseable {
 
     private Builder() {}
 
-    /** The stores to run on; default: fresh {@link InMemoryStores}. */
+    /**
+     * The stores to run on; default: fresh {@link InMemoryStores}.
+     *
+     * @param stores the stores; the caller keeps ownership and closes them
+     * @return this builder
+     */
     public Builder stores(Stores stores) {
       this.stores = Objects.requireNonNull(stores, "stores");
       return this;
     }
 
-    /** The clock; default: system UTC. Tests pass a controllable one. */
+    /**
+     * The clock every engine reads; default: system UTC. Tests pass a controllable one.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** This node's id in a cluster; default: random. */
+    /**
+     * This node's id in a cluster; default: random ({@code n_...}).
+     *
+     * @param nodeId 1 to 64 letters, digits or {@code _ . -}
+     * @return this builder
+     */
     public Builder nodeId(String nodeId) {
       this.nodeId = nodeId;
       return this;
     }
 
-    /** Whether {@code join} creates unknown rooms; default true. */
+    /**
+     * Whether {@code join} creates unknown rooms; default true.
+     *
+     * @param autoCreateRooms false to answer {@code not_found} instead
+     * @return this builder
+     */
     public Builder autoCreateRooms(boolean autoCreateRooms) {
       this.autoCreateRooms = autoCreateRooms;
       return this;
     }
 
-    /** Capacity of rooms created without one; 0 = no limit (default). */
+    /**
+     * Capacity of rooms created without one; default 0 (no limit).
+     *
+     * @param capacity 0 or more
+     * @return this builder
+     */
     public Builder defaultRoomCapacity(int capacity) {
       this.defaultRoomCapacity = capacity;
       return this;
     }
 
-    /** How long a closed connection's memberships wait for a resume; default 20 s, 0 disables. */
+    /**
+     * How long a closed connection's memberships wait for a resume; default 20 s.
+     *
+     * @param resumeGrace 0 or more; zero disables resuming
+     * @return this builder
+     */
     public Builder resumeGrace(Duration resumeGrace) {
       this.resumeGrace = resumeGrace;
       return this;
     }
 
-    /** How many recent messages {@code joined} carries; default 50, at most 200. */
+    /**
+     * How many recent messages {@code joined} carries; default 50.
+     *
+     * @param historyLimit 0 to 200
+     * @return this builder
+     */
     public Builder historyLimit(int historyLimit) {
       this.historyLimit = historyLimit;
       return this;
     }
 
-    /** The largest member state in bytes; default 2048. */
+    /**
+     * The largest member state in UTF-8 bytes; default 2048.
+     *
+     * @param maxStateBytes 1 or more
+     * @return this builder
+     */
     public Builder maxStateBytes(int maxStateBytes) {
       this.maxStateBytes = maxStateBytes;
       return this;
     }
 
-    /** The default access-token lifetime; default 24 h. */
+    /**
+     * The default access-token lifetime; default 24 h.
+     *
+     * @param tokenTtl at least 1 s
+     * @return this builder
+     */
     public Builder tokenTtl(Duration tokenTtl) {
       this.tokenTtl = tokenTtl;
       return this;
     }
 
-    /** How long a node's presence lease lasts unrenewed (renewed every second); default 4 s. */
+    /**
+     * How long this node's presence lease lasts unrenewed; it is renewed every second; default 4 s.
+     *
+     * @param nodeLeaseTtl at least 2 s
+     * @return this builder
+     */
     public Builder nodeLeaseTtl(Duration nodeLeaseTtl) {
       this.nodeLeaseTtl = nodeLeaseTtl;
       return this;
     }
 
-    /** Adds an event listener. */
+    /**
+     * Adds an event listener, called for every event from the start.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(FlowSyncListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
     /**
-     * Validates the settings and starts the instance.
+     * Validates the settings and starts the instance: schedules running timers and the node lease.
      *
+     * @return the running instance; close it to stop its timers and housekeeping
      * @throws IllegalArgumentException naming the setting and value that are invalid
+     * @throws FlowSyncException.UnavailableException if the stores cannot be reached at start
      */
     public FlowSync build() {
       require(

@@ -9,6 +9,11 @@ import java.util.List;
  * @param nextCursor the opaque cursor for the next page, or null when this is the last page
  */
 public record Page<T>(List<T> items, String nextCursor) {
+  /**
+   * Copies the items.
+   *
+   * @throws NullPointerException if {@code items} is null
+   */
   public Page {
     items = List.copyOf(items);
   }

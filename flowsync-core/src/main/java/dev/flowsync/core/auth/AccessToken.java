@@ -22,6 +22,11 @@ public record AccessToken(
     Instant issuedAt,
     Instant expiresAt) {
 
+  /**
+   * Copies the grants.
+   *
+   * @throws NullPointerException if any field is null
+   */
   public AccessToken {
     Objects.requireNonNull(tokenId, "tokenId");
     Objects.requireNonNull(userId, "userId");

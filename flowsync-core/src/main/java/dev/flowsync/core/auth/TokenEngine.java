@@ -22,16 +22,20 @@ public final class TokenEngine {
 
   private final EngineContext ctx;
 
+  /** Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.tokens()}. */
   public TokenEngine(EngineContext ctx) {
     this.ctx = ctx;
   }
 
   /**
-   * Issues a token.
+   * Issues a token: a random secret whose SHA-256 is stored with its claims.
    *
-   * @param rooms room grants ({@code *} for all); null means all
-   * @param ttl lifetime; null for the configured default (24 h)
-   * @throws BadRequestException blank userId, or a ttl outside 1 s to 30 days
+   * @param userId the user, 1 to 128 characters
+   * @param name the default display name, or null for the user id
+   * @param rooms room grants ({@code *} for all), or null for all
+   * @param ttl lifetime (1 s to 30 days), or null for the configured default (24 h)
+   * @return the secret token, to show once, and its claims
+   * @throws BadRequestException a blank userId or a lifetime out of range
    */
   public IssuedToken issue(String userId, String name, Collection<String> rooms, Duration ttl) {
     if (userId == null || userId.isBlank() || userId.length() > 128) {
@@ -63,6 +67,8 @@ public final class TokenEngine {
   /**
    * The claims of a valid token.
    *
+   * @param token the bearer token
+   * @return the claims
    * @throws UnauthorizedException the token is missing, unknown, revoked or expired
    */
   public AccessToken verify(String token) {
@@ -78,7 +84,35 @@ public final class TokenEngine {
     return claims;
   }
 
-  /** Whether the token (by id) is still stored and unexpired; used to re-check open connections. */
+  /**
+   * Verifies a token a connection presents to replace its current one ({@code refresh}).
+   *
+   * @param currentUserId the user the connection is authenticated as
+   * @param newToken the new bearer token
+   * @return the new token's claims
+   * @throws UnauthorizedException the new token is missing, unknown, revoked or expired
+   * @throws dev.flowsync.core.FlowSyncException.ForbiddenException the new token is for another
+   *     user
+   */
+  public AccessToken refresh(String currentUserId, String newToken) {
+    AccessToken claims = verify(newToken);
+    if (!claims.userId().equals(currentUserId)) {
+      throw new dev.flowsync.core.FlowSyncException.ForbiddenException(
+          "A refresh token must be for user '"
+              + currentUserId
+              + "', not '"
+              + claims.userId()
+              + "'");
+    }
+    return claims;
+  }
+
+  /**
+   * Whether the token is still stored and unexpired; the transport re-checks open connections.
+   *
+   * @param tokenId the token's id (its SHA-256)
+   * @return true if valid now
+   */
   public boolean isValid(String tokenId) {
     return call("Reading token", () -> ctx.stores().tokens().find(tokenId))
         .map(t -> !t.isExpiredAt(ctx.clock().instant()))
@@ -86,11 +120,16 @@ public final class TokenEngine {
   }
 
   /**
-   * Revokes a token; connections that used it are closed (4401) by the transport.
+   * Revokes a token at once and announces {@code TokenRevoked}, on which the transport closes the
+   * connections that used it (4401).
    *
-   * @return false if the token was unknown
+   * @param token the bearer token
+   * @return false if the token was unknown or already revoked (nothing announced)
    */
   public boolean revoke(String token) {
+    if (token == null || token.isEmpty()) {
+      return false;
+    }
     String tokenId = Ids.sha256Hex(token);
     var claims = call("Reading token", () -> ctx.stores().tokens().find(tokenId));
     if (claims.isEmpty() || !call("Revoking token", () -> ctx.stores().tokens().delete(tokenId))) {
@@ -100,7 +139,11 @@ public final class TokenEngine {
     return true;
   }
 
-  /** Deletes expired tokens; returns how many. */
+  /**
+   * Deletes expired tokens; FlowSync calls it hourly.
+   *
+   * @return how many were deleted
+   */
   public int purgeExpired() {
     return call("Purging tokens", () -> ctx.stores().tokens().deleteExpired(ctx.clock().instant()));
   }

@@ -7,6 +7,7 @@ import dev.flowsync.core.FlowSyncException.TooLargeException;
 import dev.flowsync.core.event.ChatMessagePosted;
 import dev.flowsync.core.internal.EngineContext;
 import dev.flowsync.core.internal.Ids;
+import dev.flowsync.core.room.RoomEngine;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,18 +21,25 @@ public final class ChatEngine {
 
   private final EngineContext ctx;
 
+  /** Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.chat()}. */
   public ChatEngine(EngineContext ctx) {
     this.ctx = ctx;
   }
 
   /**
-   * Stores a message at the room's next seq and publishes it; a repeated {@code clientMsgId} from
-   * the same user returns the earlier message and publishes nothing.
+   * Stores a message at the room's next seq and announces it; a repeated {@code clientMsgId} from
+   * the same user returns the earlier message and announces nothing. Returns only once the store
+   * has the message, so acknowledging on return never acknowledges a message that could be lost.
    *
-   * @throws BadRequestException empty text, or a clientMsgId over 64 characters
-   * @throws TooLargeException text over the configured length (default 4000)
-   * @throws dev.flowsync.core.FlowSyncException.UnavailableException the store failed; nothing may
-   *     be acknowledged
+   * @param roomId the room id
+   * @param userId the sender
+   * @param name the sender's display name
+   * @param text 1 to the configured number of characters (code points, default 4000)
+   * @param clientMsgId the sender's idempotency key (1 to 64 characters), or null
+   * @return the stored message, and whether it was stored earlier
+   * @throws BadRequestException empty text, an invalid room id or clientMsgId
+   * @throws TooLargeException text over the configured length
+   * @throws dev.flowsync.core.FlowSyncException.UnavailableException the store failed
    */
   public AppendResult send(
       String roomId, String userId, String name, String text, String clientMsgId) {
@@ -46,18 +54,40 @@ public final class ChatEngine {
     if (clientMsgId != null && (clientMsgId.isEmpty() || clientMsgId.length() > 64)) {
       throw new BadRequestException("clientMsgId must be 1 to 64 characters");
     }
-    NewMessage message =
-        new NewMessage(
-            Ids.random("m_", 12), roomId, userId, name, text, ctx.clock().instant(), clientMsgId);
-    AppendResult result =
-        call("Storing chat message", () -> ctx.stores().messages().append(message));
-    if (!result.duplicate()) {
-      ctx.events().publish(new ChatMessagePosted(result.message(), ctx.clock().instant()));
-    }
-    return result;
+    RoomEngine.requireValidId(roomId);
+    // Append and publish in the room's lane: otherwise two sends could publish seq 2 before seq 1.
+    return ctx.lanes()
+        .inLane(
+            roomId,
+            () -> {
+              NewMessage message =
+                  new NewMessage(
+                      Ids.random("m_", 12),
+                      roomId,
+                      userId,
+                      name,
+                      text,
+                      ctx.clock().instant(),
+                      clientMsgId);
+              AppendResult result =
+                  call("Storing chat message", () -> ctx.stores().messages().append(message));
+              if (!result.duplicate()) {
+                ctx.events()
+                    .publish(new ChatMessagePosted(result.message(), ctx.clock().instant()));
+              }
+              return result;
+            });
   }
 
-  /** Up to {@code limit} messages before {@code beforeSeq} (null: the newest ones). */
+  /**
+   * Messages before a seq, newest end first picked, returned in ascending seq.
+   *
+   * @param roomId the room id
+   * @param beforeSeq exclusive upper bound, or null for the newest messages
+   * @param limit 1 to 200
+   * @return up to {@code limit} messages; {@code hasMore} is true exactly when older ones exist
+   * @throws BadRequestException if the limit is out of range
+   */
   public HistoryPage before(String roomId, Long beforeSeq, int limit) {
     checkLimit(limit);
     long before = beforeSeq == null ? Long.MAX_VALUE : beforeSeq;
@@ -67,7 +97,15 @@ public final class ChatEngine {
     return new HistoryPage(hasMore ? found.subList(1, found.size()) : found, hasMore);
   }
 
-  /** Up to {@code limit} messages after {@code afterSeq}, oldest first. */
+  /**
+   * Messages after a seq, oldest first.
+   *
+   * @param roomId the room id
+   * @param afterSeq exclusive lower bound; 0 for the first messages
+   * @param limit 1 to 200
+   * @return up to {@code limit} messages; {@code hasMore} is true exactly when newer ones exist
+   * @throws BadRequestException if the limit is out of range
+   */
   public HistoryPage after(String roomId, long afterSeq, int limit) {
     checkLimit(limit);
     List<ChatMessage> found =
@@ -76,14 +114,24 @@ public final class ChatEngine {
     return new HistoryPage(hasMore ? found.subList(0, limit) : found, hasMore);
   }
 
-  /** The last N messages (N = the configured history limit), for {@code joined}. */
+  /**
+   * The newest messages, as many as the configured history limit, for {@code joined}.
+   *
+   * @param roomId the room id
+   * @return messages in ascending seq
+   */
   public List<ChatMessage> recent(String roomId) {
     int n = ctx.config().historyLimit();
     return n == 0 ? List.of() : before(roomId, null, Math.min(n, MAX_HISTORY)).messages();
   }
 
   /**
-   * Every message after {@code afterSeq}, up to the history limit: what a resuming client missed.
+   * What a resuming client missed: every message after {@code afterSeq}, or only the newest
+   * (history limit) if it missed more; it can page back with {@code chat.history}.
+   *
+   * @param roomId the room id
+   * @param afterSeq the last seq the client has
+   * @return messages in ascending seq
    */
   public List<ChatMessage> missedSince(String roomId, long afterSeq) {
     List<ChatMessage> all = new ArrayList<>();
@@ -95,7 +143,12 @@ public final class ChatEngine {
         : all;
   }
 
-  /** The highest seq in the room; 0 for a fresh room. */
+  /**
+   * The room's last seq.
+   *
+   * @param roomId the room id
+   * @return the highest seq; 0 for a fresh room
+   */
   public long lastSeq(String roomId) {
     return call("Reading history", () -> ctx.stores().messages().lastSeq(roomId));
   }

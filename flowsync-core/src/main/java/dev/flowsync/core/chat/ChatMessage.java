@@ -25,6 +25,11 @@ public record ChatMessage(
     Instant sentAt,
     String clientMsgId) {
 
+  /**
+   * Checks the required fields.
+   *
+   * @throws NullPointerException if a field other than {@code clientMsgId} is null
+   */
   public ChatMessage {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(room, "room");

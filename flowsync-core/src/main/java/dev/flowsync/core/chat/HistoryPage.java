@@ -9,6 +9,11 @@ import java.util.List;
  * @param hasMore whether more messages exist beyond this slice in the direction asked for
  */
 public record HistoryPage(List<ChatMessage> messages, boolean hasMore) {
+  /**
+   * Copies the messages.
+   *
+   * @throws NullPointerException if {@code messages} is null
+   */
   public HistoryPage {
     messages = List.copyOf(messages);
   }

@@ -7,29 +7,64 @@ import java.util.List;
  * Persists chat. {@link #append} allocates the room's next {@code seq} atomically (no gaps, no
  * duplicates, also when several nodes write to one room) and is idempotent by (room, userId,
  * clientMsgId). A successful return means the message is durable in this store.
+ *
+ * <p>A seq is never handed out twice in a room: retention deletes messages but never lowers the
+ * room's last seq. Only {@link #deleteRoom} starts a room over at 1 (it is a new room then). No
+ * argument is ever null except where noted. The contract kit ({@code MessageStoreContract} in
+ * {@code flowsync-store-tck}) is the executable form of this specification.
  */
 public interface MessageStore {
 
-  /** Stores the message at the room's next seq, or returns the earlier one with the same key. */
+  /**
+   * Stores the message at the room's next seq, or returns the message stored earlier under the same
+   * (room, userId, clientMsgId). A message whose clientMsgId is null is always stored.
+   *
+   * @param message the message to store
+   * @return the stored message, with {@code duplicate} true when it is the earlier one
+   */
   AppendResult append(NewMessage message);
 
   /**
-   * Up to {@code limit} messages with seq below {@code beforeSeq}: the newest of them, in ascending
-   * seq.
+   * Messages below a seq: the newest {@code limit} of them, returned in ascending seq.
+   *
+   * @param room the room id
+   * @param beforeSeq exclusive upper bound; {@code Long.MAX_VALUE} for the newest messages
+   * @param limit the most messages to return, 1 or more (engines ask for one more than they show)
+   * @return up to {@code limit} messages in ascending seq; empty if none
    */
   List<ChatMessage> before(String room, long beforeSeq, int limit);
 
   /**
-   * Up to {@code limit} messages with seq above {@code afterSeq}: the oldest of them, ascending.
+   * Messages above a seq: the oldest {@code limit} of them, in ascending seq.
+   *
+   * @param room the room id
+   * @param afterSeq exclusive lower bound; 0 for the first messages
+   * @param limit the most messages to return, 1 or more
+   * @return up to {@code limit} messages in ascending seq; empty if none
    */
   List<ChatMessage> after(String room, long afterSeq, int limit);
 
-  /** The highest seq stored in the room; 0 for none. */
+  /**
+   * The room's last seq.
+   *
+   * @param room the room id
+   * @return the highest seq ever stored in the room (also if retention deleted it); 0 for none
+   */
   long lastSeq(String room);
 
-  /** Deletes every message of the room; returns how many. */
+  /**
+   * Deletes every message of the room and forgets its seq and clientMsgIds.
+   *
+   * @param room the room id
+   * @return how many messages were deleted
+   */
   int deleteRoom(String room);
 
-  /** Retention: deletes messages sent before {@code cutoff}; returns how many. */
+  /**
+   * Retention: deletes messages sent strictly before {@code cutoff}, in every room.
+   *
+   * @param cutoff messages with {@code sentAt} before this are deleted
+   * @return how many messages were deleted
+   */
   int deleteSentBefore(Instant cutoff);
 }

@@ -23,6 +23,11 @@ public record NewMessage(
     Instant sentAt,
     String clientMsgId) {
 
+  /**
+   * Checks the required fields.
+   *
+   * @throws NullPointerException if a field other than {@code clientMsgId} is null
+   */
   public NewMessage {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(room, "room");

@@ -36,12 +36,18 @@ public interface ClusterBus extends AutoCloseable {
     return true;
   }
 
+  /** Stops delivering and releases connections; further sends are dropped. */
   @Override
   void close();
 
   /** Receives messages from other nodes. */
   @FunctionalInterface
   interface ClusterListener {
+    /**
+     * Receives one message from another node.
+     *
+     * @param payload the text another node sent
+     */
     void onMessage(String payload);
   }
 }

@@ -7,5 +7,10 @@ package dev.flowsync.core.event;
  */
 @FunctionalInterface
 public interface FlowSyncListener {
+  /**
+   * Called once per event, after the change it describes is stored.
+   *
+   * @param event the event; never null
+   */
   void onEvent(FlowSyncEvent event);
 }

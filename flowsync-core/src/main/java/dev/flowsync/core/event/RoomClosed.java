@@ -13,6 +13,11 @@ import java.util.List;
  * @param at when
  */
 public record RoomClosed(String roomId, List<Member> members, Instant at) implements RoomEvent {
+  /**
+   * Copies the member list.
+   *
+   * @throws NullPointerException if {@code members} is null
+   */
   public RoomClosed {
     members = List.copyOf(members);
   }

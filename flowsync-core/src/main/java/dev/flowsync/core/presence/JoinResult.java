@@ -12,6 +12,11 @@ import java.util.List;
  * @param alreadyMember true when the connection was a member before (nothing changed)
  */
 public record JoinResult(Room room, Member self, List<Member> members, boolean alreadyMember) {
+  /**
+   * Copies the member list.
+   *
+   * @throws NullPointerException if {@code members} is null
+   */
   public JoinResult {
     members = List.copyOf(members);
   }

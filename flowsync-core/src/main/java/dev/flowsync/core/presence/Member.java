@@ -24,6 +24,11 @@ public record Member(
     Instant joinedAt,
     String nodeId) {
 
+  /**
+   * Checks the fields.
+   *
+   * @throws NullPointerException if any field is null
+   */
   public Member {
     Objects.requireNonNull(room, "room");
     Objects.requireNonNull(connectionId, "connectionId");

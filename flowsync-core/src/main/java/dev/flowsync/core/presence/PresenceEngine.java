@@ -19,43 +19,60 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Joins, state updates, leaves and kicks. Every change to a room runs in that room's lane, so the
  * events of one room come out in the order the store applied them.
  */
 public final class PresenceEngine {
+  private static final Logger log = LoggerFactory.getLogger(PresenceEngine.class);
+
   private final EngineContext ctx;
   private final RoomEngine rooms;
 
+  /**
+   * Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.presence()}.
+   */
   public PresenceEngine(EngineContext ctx, RoomEngine rooms) {
     this.ctx = ctx;
     this.rooms = rooms;
   }
 
   /**
-   * Adds the connection to the room (creating the room if allowed).
+   * Adds the connection to the room, creating the room first when it does not exist and
+   * auto-creation is on (the joiner becomes its owner). Announces {@code MemberJoined} unless the
+   * connection already was a member.
    *
    * @param token the connection's verified token
+   * @param connectionId the joining connection
+   * @param roomId the room id
    * @param name display name, or null for the token's
-   * @param stateJson a JSON object as text, or null for {@code {}}
-   * @throws dev.flowsync.core.FlowSyncException.NotFoundException unknown room, no auto-create
+   * @param stateJson a JSON object as text (at most the configured bytes), or null for {@code {}}
+   * @return the room, the member and everyone in the room, the joiner included
+   * @throws dev.flowsync.core.FlowSyncException.NotFoundException unknown room, auto-create off
    * @throws ForbiddenException a private room not in the token's grants
    * @throws RoomFullException the room is at capacity
+   * @throws TooLargeException the state is over the limit
+   * @throws BadRequestException an invalid room id or a name over 100 characters
    */
   public JoinResult join(
       AccessToken token, String connectionId, String roomId, String name, String stateJson) {
     String state = checkState(stateJson == null ? "{}" : stateJson);
     String displayName = name == null || name.isBlank() ? token.name() : checkName(name);
-    Room room = rooms.findOrAutoCreate(roomId, token.userId());
-    if (room.isPrivate() && !token.grants(room.id())) {
-      throw new ForbiddenException(
-          "Room '" + room.id() + "' is private and the token does not grant it");
-    }
+    RoomEngine.requireValidId(roomId);
+    // The room is looked up inside its lane so that a delete cannot slip in between the lookup and
+    // the admission and leave a member behind in a room that no longer exists.
     return ctx.lanes()
         .inLane(
-            room.id(),
+            roomId,
             () -> {
+              Room room = rooms.findOrAutoCreate(roomId, token.userId());
+              if (room.isPrivate() && !token.grants(room.id())) {
+                throw new ForbiddenException(
+                    "Room '" + room.id() + "' is private and the token does not grant it");
+              }
               Instant now = ctx.clock().instant();
               Member member =
                   new Member(
@@ -74,24 +91,40 @@ public final class PresenceEngine {
               }
               List<Member> members = call("Listing members", () -> store.members(room.id()));
               if (result == AdmitResult.ALREADY_MEMBER) {
-                Member self = store.find(room.id(), connectionId).orElse(member);
+                Member self =
+                    members.stream()
+                        .filter(m -> m.connectionId().equals(connectionId))
+                        .findFirst()
+                        .orElse(member);
                 return new JoinResult(room, self, members, true);
               }
-              ctx.stores()
-                  .sessions()
-                  .open(
-                      new MemberSession(room.id(), connectionId, token.userId(), now, null, null));
+              recordSession(
+                  () ->
+                      ctx.stores()
+                          .sessions()
+                          .open(
+                              new MemberSession(
+                                  room.id(), connectionId, token.userId(), now, null, null)));
               ctx.events().publish(new MemberJoined(member, now));
               return new JoinResult(room, member, members, false);
             });
   }
 
   /**
-   * Replaces the member's state.
+   * Replaces the member's state (no merge) and announces {@code MemberUpdated}.
    *
+   * @param connectionId the member's connection
+   * @param roomId the room id
+   * @param stateJson the new state, a JSON object as text
+   * @return the member with its new state
    * @throws ForbiddenException if the connection is not a member of the room
+   * @throws BadRequestException if the state is missing
+   * @throws TooLargeException if the state is over the limit
    */
   public Member updateState(String connectionId, String roomId, String stateJson) {
+    if (stateJson == null) {
+      throw new BadRequestException("A state update needs a state object");
+    }
     String state = checkState(stateJson);
     return ctx.lanes()
         .inLane(
@@ -107,7 +140,15 @@ public final class PresenceEngine {
             });
   }
 
-  /** Removes the connection from the room; empty if it was not a member. */
+  /**
+   * Removes the connection from the room, ends its session and announces {@code MemberLeft}.
+   *
+   * @param connectionId the connection
+   * @param roomId the room id
+   * @param reason why it leaves
+   * @param detail a human-readable detail (a kick reason), or null
+   * @return the member as it was, or empty if the connection was not a member (nothing announced)
+   */
   public Optional<Member> leave(
       String connectionId, String roomId, LeaveReason reason, String detail) {
     return ctx.lanes()
@@ -121,7 +162,13 @@ public final class PresenceEngine {
             });
   }
 
-  /** Removes the connection from every room it is in. */
+  /**
+   * Removes the connection from every room it is in (it closed, timed out or the node shuts down).
+   *
+   * @param connectionId the connection
+   * @param reason why it leaves
+   * @return the members removed
+   */
   public List<Member> leaveAll(String connectionId, LeaveReason reason) {
     List<Member> left = new ArrayList<>();
     for (String roomId :
@@ -132,9 +179,15 @@ public final class PresenceEngine {
   }
 
   /**
-   * Removes members from a room by user id and/or connection id.
+   * Removes members from a room by user id or connection id (either matching is enough).
    *
+   * @param roomId the room id
+   * @param userId remove every connection of this user, or null
+   * @param connectionId remove this connection, or null
+   * @param reason a human-readable reason sent with {@code kicked}, or null
    * @return the members removed (they get {@code kicked}, the others {@code member.left})
+   * @throws BadRequestException if both userId and connectionId are null
+   * @throws dev.flowsync.core.FlowSyncException.NotFoundException if the room does not exist
    */
   public List<Member> kick(String roomId, String userId, String connectionId, String reason) {
     if (userId == null && connectionId == null) {
@@ -153,46 +206,78 @@ public final class PresenceEngine {
     return kicked;
   }
 
-  /** The room's members, oldest first. */
+  /**
+   * The room's members, cluster-wide.
+   *
+   * @param roomId the room id
+   * @return the members, oldest first; empty for an unknown room
+   */
   public List<Member> members(String roomId) {
     return call("Listing members", () -> ctx.stores().presence().members(roomId));
   }
 
-  /** The connection's membership of the room, if any. */
+  /**
+   * The connection's membership of the room.
+   *
+   * @param roomId the room id
+   * @param connectionId the connection
+   * @return the member, or empty
+   */
   public Optional<Member> find(String roomId, String connectionId) {
     return call("Reading member", () -> ctx.stores().presence().find(roomId, connectionId));
   }
 
-  /** Ids of the rooms the connection is in. */
+  /**
+   * The rooms a connection is in.
+   *
+   * @param connectionId the connection
+   * @return room ids
+   */
   public List<String> roomsOf(String connectionId) {
     return call("Listing rooms", () -> ctx.stores().presence().roomsOf(connectionId));
   }
 
-  /** Moves the connection's memberships to this node (a resume here after another node). */
+  /**
+   * Moves the connection's memberships to this node: the client resumed here after another node.
+   *
+   * @param connectionId the resumed connection
+   * @return its memberships, now held by this node
+   */
   public List<Member> adoptConnection(String connectionId) {
     return call(
         "Resuming connection",
         () -> ctx.stores().presence().transferConnection(connectionId, ctx.config().nodeId()));
   }
 
-  /** Extends this node's presence lease; call about once a second. */
+  /**
+   * Extends this node's presence lease by the configured lease time; FlowSync calls it every
+   * second.
+   */
   public void renewLease() {
     Instant expires = ctx.clock().instant().plus(ctx.config().nodeLeaseTtl());
-    ctx.stores().presence().renewLease(ctx.config().nodeId(), expires);
+    call(
+        "Renewing node lease",
+        () -> {
+          ctx.stores().presence().renewLease(ctx.config().nodeId(), expires);
+          return null;
+        });
   }
 
   /**
-   * Removes the members of nodes whose lease has expired, publishing {@code member.left} with
-   * reason {@code disconnected} for each.
+   * Removes the members of other nodes whose lease has expired, announcing {@code MemberLeft} with
+   * reason {@code disconnected} for each. This node's own members are never removed here.
+   *
+   * @return the members removed by this call
    */
   public List<Member> removeDeadNodes() {
     PresenceStore store = ctx.stores().presence();
     List<Member> removed = new ArrayList<>();
-    for (String node : store.expiredNodes(ctx.clock().instant())) {
+    Instant now = ctx.clock().instant();
+    for (String node : call("Reading node leases", () -> store.expiredNodes(now))) {
       if (node.equals(ctx.config().nodeId())) {
         continue;
       }
-      for (Member m : store.removeNode(node)) {
+      for (Member m : call("Removing a dead node", () -> store.removeNode(node))) {
         ctx.lanes()
             .inLane(
                 m.room(),
@@ -208,8 +293,20 @@ public final class PresenceEngine {
 
   private void afterLeave(Member m, LeaveReason reason, String detail) {
     Instant now = ctx.clock().instant();
-    ctx.stores().sessions().close(m.room(), m.connectionId(), now, reason);
+    recordSession(() -> ctx.stores().sessions().close(m.room(), m.connectionId(), now, reason));
     ctx.events().publish(new MemberLeft(m, reason, detail, now));
+  }
+
+  /**
+   * Sessions are analytics: once presence has changed, a failing session store must not turn the
+   * change into an error the others never hear about.
+   */
+  private static void recordSession(Runnable write) {
+    try {
+      write.run();
+    } catch (RuntimeException e) {
+      log.warn("Recording a member session failed; presence is unaffected", e);
+    }
   }
 
   private String checkState(String stateJson) {

@@ -25,6 +25,12 @@ public record Room(
     String metaJson,
     Instant createdAt) {
 
+  /**
+   * Checks the fields.
+   *
+   * @throws NullPointerException if a field other than {@code ownerId} is null
+   * @throws IllegalArgumentException if {@code capacity} is negative
+   */
   public Room {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");

@@ -22,6 +22,11 @@ public record MemberSession(
     Instant leftAt,
     LeaveReason reason) {
 
+  /**
+   * Checks the required fields.
+   *
+   * @throws NullPointerException if room, connectionId, userId or joinedAt is null
+   */
   public MemberSession {
     Objects.requireNonNull(room, "room");
     Objects.requireNonNull(connectionId, "connectionId");

@@ -9,6 +9,12 @@ import java.util.Objects;
  * @param durationMs length in milliseconds, at least 1
  */
 public record Phase(String name, long durationMs) {
+  /**
+   * Checks the phase.
+   *
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code durationMs} is below 1
+   */
   public Phase {
     Objects.requireNonNull(name, "name");
     if (durationMs < 1) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +37,18 @@ public final class TimerEngine {
   private final RoomEngine rooms;
   private final Map<String, ScheduledFuture<?>> wakeUps = new ConcurrentHashMap<>();
 
+  /** Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.timers()}. */
   public TimerEngine(EngineContext ctx, RoomEngine rooms) {
     this.ctx = ctx;
     this.rooms = rooms;
   }
 
-  /** The room's timer as of now (idle if none was ever started); applies due phase ends first. */
+  /**
+   * The room's timer as of now, applying due phase ends first (announced as {@code TimerChanged}).
+   *
+   * @param roomId the room id
+   * @return the state; idle at version 0 if no timer was ever started
+   */
   public TimerState get(String roomId) {
     TimerState s =
         call("Reading timer", () -> ctx.stores().timers().find(roomId)).orElse(TimerState.idle());
@@ -52,11 +59,17 @@ public final class TimerEngine {
   }
 
   /**
-   * Starts the phases from the first.
+   * Starts the phases from the first, in round 1.
    *
-   * @throws BadRequestException no phases, more than 32, or a duration outside 1 ms to 7 days
+   * @param roomId the room id
+   * @param userId the user giving the command
+   * @param phases 1 to 32 phases of 1 ms to 7 days with names of 1 to 64 characters
+   * @param repeat whether the phases start over after the last
+   * @return the running timer
+   * @throws BadRequestException invalid phases
    * @throws ConflictException the timer is running or paused
    * @throws ForbiddenException the room lets only its owner control the timer
+   * @throws dev.flowsync.core.FlowSyncException.NotFoundException the room does not exist
    */
   public TimerState start(String roomId, String userId, List<Phase> phases, boolean repeat) {
     if (phases == null || phases.isEmpty() || phases.size() > MAX_PHASES) {
@@ -72,22 +85,58 @@ public final class TimerEngine {
     return command(roomId, userId, "start", s -> TimerMath.start(s, copy, repeat, now(), userId));
   }
 
-  /** Pauses a running timer; conflict otherwise. */
+  /**
+   * Freezes the remaining time of a running timer.
+   *
+   * @param roomId the room id
+   * @param userId the user giving the command
+   * @return the new state
+   * @throws ConflictException unless the timer is running
+   * @throws ForbiddenException the room lets only its owner control the timer
+   * @throws dev.flowsync.core.FlowSyncException.NotFoundException the room does not exist
+   */
   public TimerState pause(String roomId, String userId) {
     return command(roomId, userId, "pause", s -> TimerMath.pause(s, now(), userId));
   }
 
-  /** Resumes a paused timer; conflict otherwise. */
+  /**
+   * Runs a paused timer on from its frozen remaining time.
+   *
+   * @param roomId the room id
+   * @param userId the user giving the command
+   * @return the new state
+   * @throws ConflictException unless the timer is paused
+   * @throws ForbiddenException the room lets only its owner control the timer
+   * @throws dev.flowsync.core.FlowSyncException.NotFoundException the room does not exist
+   */
   public TimerState resume(String roomId, String userId) {
     return command(roomId, userId, "resume", s -> TimerMath.resume(s, now(), userId));
   }
 
-  /** Resets to idle at the first phase; conflict when already idle. */
+  /**
+   * Resets the timer to idle at its first phase, keeping the phases.
+   *
+   * @param roomId the room id
+   * @param userId the user giving the command
+   * @return the new state
+   * @throws ConflictException unless the timer is anything but idle
+   * @throws ForbiddenException the room lets only its owner control the timer
+   * @throws dev.flowsync.core.FlowSyncException.NotFoundException the room does not exist
+   */
   public TimerState reset(String roomId, String userId) {
     return command(roomId, userId, "reset", s -> TimerMath.reset(s, userId));
   }
 
-  /** Ends the current phase now; conflict unless running or paused. */
+  /**
+   * Ends the current phase now: the next phase starts, the next round, or the timer finishes.
+   *
+   * @param roomId the room id
+   * @param userId the user giving the command
+   * @return the new state
+   * @throws ConflictException unless the timer is running or paused
+   * @throws ForbiddenException the room lets only its owner control the timer
+   * @throws dev.flowsync.core.FlowSyncException.NotFoundException the room does not exist
+   */
   public TimerState skip(String roomId, String userId) {
     return command(roomId, userId, "skip", s -> TimerMath.skip(s, now(), userId));
   }
@@ -95,6 +144,8 @@ public final class TimerEngine {
   /**
    * Makes sure this engine wakes up for the room's running timer (for example after another node
    * changed it), so phase ends happen even if that node dies.
+   *
+   * @param roomId the room id
    */
   public void watch(String roomId) {
     call("Reading timer", () -> ctx.stores().timers().find(roomId))
@@ -112,7 +163,11 @@ public final class TimerEngine {
     wakeUps.clear();
   }
 
-  /** Forgets the room's timer (the room was deleted). */
+  /**
+   * Forgets the room's wake-up (the room was deleted).
+   *
+   * @param roomId the room id
+   */
   public void forget(String roomId) {
     ScheduledFuture<?> f = wakeUps.remove(roomId);
     if (f != null) {
@@ -122,14 +177,18 @@ public final class TimerEngine {
 
   private TimerState command(
       String roomId, String userId, String name, UnaryOperator<TimerState> change) {
-    Room room = rooms.get(roomId);
-    if (room.timerControl() == TimerControl.OWNER && !userId.equals(room.ownerId())) {
-      throw new ForbiddenException("Only the owner of room '" + roomId + "' may control its timer");
-    }
+    // The room is checked inside its lane: a delete cannot then slip in between the check and the
+    // write and leave a timer behind that a re-created room of the same id would inherit.
     return ctx.lanes()
         .inLane(
             roomId,
             () -> {
+              Room room = rooms.get(roomId);
+              if (room.timerControl() == TimerControl.OWNER
+                  && !Objects.equals(userId, room.ownerId())) {
+                throw new ForbiddenException(
+                    "Only the owner of room '" + roomId + "' may control its timer");
+              }
               while (true) {
                 TimerState current = get(roomId);
                 TimerState next = change.apply(current);

@@ -28,6 +28,11 @@ public record TimerState(
     long version,
     String updatedBy) {
 
+  /**
+   * Copies the phases.
+   *
+   * @throws NullPointerException if {@code status} or {@code phases} is null
+   */
   public TimerState {
     Objects.requireNonNull(status, "status");
     phases = List.copyOf(phases);

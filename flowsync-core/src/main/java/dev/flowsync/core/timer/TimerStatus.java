@@ -2,9 +2,13 @@ package dev.flowsync.core.timer;
 
 /** The lifecycle of a room's timer. */
 public enum TimerStatus {
+  /** Not started, or reset. */
   IDLE("idle"),
+  /** Counting down to {@code endsAt}. */
   RUNNING("running"),
+  /** Stopped with {@code remainingMs} frozen. */
   PAUSED("paused"),
+  /** The last phase of a timer that does not repeat has ended. */
   FINISHED("finished");
 
   private final String wireName;
@@ -13,7 +17,11 @@ public enum TimerStatus {
     this.wireName = wireName;
   }
 
-  /** The status as it appears on the wire. */
+  /**
+   * The status as it appears on the wire.
+   *
+   * @return e.g. {@code running}
+   */
   public String wireName() {
     return wireName;
   }

@@ -9,49 +9,48 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Chat per room in an append-only list guarded by the room's own lock, so rooms never contend with
- * each other and seq is simply the list position plus one.
+ * Chat per room in a seq-ordered map guarded by the room's own lock, so rooms never contend with
+ * each other. The room's seq counter lives apart from the messages: retention may delete any
+ * message, and a seq is still never handed out twice.
  */
 public final class InMemoryMessageStore implements MessageStore {
   private final ConcurrentHashMap<String, RoomLog> logs = new ConcurrentHashMap<>();
 
   private static final class RoomLog {
-    final List<ChatMessage> messages = new ArrayList<>();
+    final NavigableMap<Long, ChatMessage> bySeq = new TreeMap<>();
     final Map<String, ChatMessage> byClientKey = new HashMap<>();
-    long firstSeq = 1; // retention drops a prefix; seq keeps counting
-
-    long lastSeq() {
-      return firstSeq + messages.size() - 1;
-    }
+    long lastSeq;
   }
 
-  private RoomLog log(String room) {
-    return logs.computeIfAbsent(room, r -> new RoomLog());
+  private static String clientKey(String userId, String clientMsgId) {
+    return clientMsgId == null ? null : userId + "\u0000" + clientMsgId;
   }
 
   @Override
   public AppendResult append(NewMessage message) {
-    RoomLog log = log(message.room());
-    synchronized (log) {
-      String key =
-          message.clientMsgId() == null
-              ? null
-              : message.userId() + "\u0000" + message.clientMsgId();
-      if (key != null) {
-        ChatMessage earlier = log.byClientKey.get(key);
+    while (true) {
+      RoomLog log = logs.computeIfAbsent(message.room(), r -> new RoomLog());
+      synchronized (log) {
+        if (logs.get(message.room()) != log) {
+          continue; // the room was deleted while we waited: write to its fresh log instead
+        }
+        String key = clientKey(message.userId(), message.clientMsgId());
+        ChatMessage earlier = key == null ? null : log.byClientKey.get(key);
         if (earlier != null) {
           return new AppendResult(earlier, true);
         }
+        ChatMessage stored = message.withSeq(++log.lastSeq);
+        log.bySeq.put(stored.seq(), stored);
+        if (key != null) {
+          log.byClientKey.put(key, stored);
+        }
+        return new AppendResult(stored, false);
       }
-      ChatMessage stored = message.withSeq(log.lastSeq() + 1);
-      log.messages.add(stored);
-      if (key != null) {
-        log.byClientKey.put(key, stored);
-      }
-      return new AppendResult(stored, false);
     }
   }
 
@@ -62,9 +61,18 @@ public final class InMemoryMessageStore implements MessageStore {
       return List.of();
     }
     synchronized (log) {
-      int end = (int) Math.min(log.messages.size(), Math.max(0, beforeSeq - log.firstSeq));
-      int start = Math.max(0, end - limit);
-      return List.copyOf(log.messages.subList(start, end));
+      List<ChatMessage> newestFirst = new ArrayList<>(Math.min(limit, log.bySeq.size()));
+      for (ChatMessage m : log.bySeq.headMap(beforeSeq, false).descendingMap().values()) {
+        if (newestFirst.size() == limit) {
+          break;
+        }
+        newestFirst.add(m);
+      }
+      List<ChatMessage> ascending = new ArrayList<>(newestFirst.size());
+      for (int i = newestFirst.size() - 1; i >= 0; i--) {
+        ascending.add(newestFirst.get(i));
+      }
+      return ascending;
     }
   }
 
@@ -75,9 +83,14 @@ public final class InMemoryMessageStore implements MessageStore {
       return List.of();
     }
     synchronized (log) {
-      int start = (int) Math.min(log.messages.size(), Math.max(0, afterSeq + 1 - log.firstSeq));
-      int end = Math.min(log.messages.size(), start + limit);
-      return List.copyOf(log.messages.subList(start, end));
+      List<ChatMessage> result = new ArrayList<>(Math.min(limit, log.bySeq.size()));
+      for (ChatMessage m : log.bySeq.tailMap(afterSeq, false).values()) {
+        if (result.size() == limit) {
+          break;
+        }
+        result.add(m);
+      }
+      return result;
     }
   }
 
@@ -88,7 +101,7 @@ public final class InMemoryMessageStore implements MessageStore {
       return 0;
     }
     synchronized (log) {
-      return log.lastSeq();
+      return log.lastSeq;
     }
   }
 
@@ -99,7 +112,7 @@ public final class InMemoryMessageStore implements MessageStore {
       return 0;
     }
     synchronized (log) {
-      return log.messages.size();
+      return log.bySeq.size();
     }
   }
 
@@ -108,18 +121,18 @@ public final class InMemoryMessageStore implements MessageStore {
     int deleted = 0;
     for (RoomLog log : logs.values()) {
       synchronized (log) {
-        int n = 0;
-        while (n < log.messages.size() && log.messages.get(n).sentAt().isBefore(cutoff)) {
-          n++;
-        }
-        for (ChatMessage m : log.messages.subList(0, n)) {
-          if (m.clientMsgId() != null) {
-            log.byClientKey.remove(m.userId() + "\u0000" + m.clientMsgId());
+        var it = log.bySeq.values().iterator();
+        while (it.hasNext()) {
+          ChatMessage m = it.next();
+          if (m.sentAt().isBefore(cutoff)) {
+            it.remove();
+            String key = clientKey(m.userId(), m.clientMsgId());
+            if (key != null) {
+              log.byClientKey.remove(key);
+            }
+            deleted++;
           }
         }
-        log.messages.subList(0, n).clear();
-        log.firstSeq += n;
-        deleted += n;
       }
     }
     return deleted;
