@@ -280,7 +280,8 @@ public final class StoreFixture implements AutoCloseable {
 
     /**
      * Declares the stores shared across instances and hands the kit a second instance: stores
-     * constructed independently (own connections, own objects) on the same backing data.
+     * constructed independently (own connections, own objects) on the same backing data. The second
+     * fixture needs only its stores: the capabilities declared on this one apply to both.
      */
     public Builder sharedAcrossInstances(StoreFixture second) {
       this.secondInstance = Objects.requireNonNull(second, "second");
