@@ -7,10 +7,11 @@
 #   sweep     (2) rising rates on FlowSync and the bare relay
 #   profile   (2) FlowSync at 20,000 msgs/s again, with a 15 s JFR recording
 #   chat      (4) acked chat.send over the WebSocket, in-memory store
+#   cluster   (5) three FlowSync nodes over Redis, 10,000 msgs/s, most signals cross nodes
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 phases=("$@")
-[[ ${#phases[@]} -eq 0 ]] && phases=(relay capacity joinstorm sweep profile chat)
+[[ ${#phases[@]} -eq 0 ]] && phases=(relay capacity joinstorm sweep profile chat cluster)
 for phase in "${phases[@]}"; do
   echo "######## $phase  $(date -u +%H:%M:%S) load: $(cut -d' ' -f1-3 /proc/loadavg)"
   case "$phase" in
@@ -26,6 +27,8 @@ for phase in "${phases[@]}"; do
     profile) "$HERE/run.sh" relay --server flowsync --rate 20000 --warmup 10 --duration 20 \
         --jfr 15 --jfr-delay 16 ;;
     chat) "$HERE/run.sh" chat --server flowsync --rate 5000 --warmup 10 --duration 20 ;;
+    cluster) "$HERE/run.sh" relay --server flowsync --nodes 3 --rate 10000 --warmup 10 \
+        --duration 20 --max-p99-ms 10 ;;
     *) echo "unknown phase $phase" >&2 ;;
   esac
 done

@@ -14,6 +14,8 @@
 #   --server-opts "..."           extra server JVM flags
 #   --server-args "..."           extra BenchServer options, e.g. "--resume-grace-ms 1000"
 #   --gen-xmx 2g                  generator heap limit
+#   --nodes N                     N FlowSync servers in one cluster over Redis (--redis-url,
+#                                 default redis://127.0.0.1:6379); client i connects to node i % N
 #   --jfr SECONDS                 record a JFR profile of the server for SECONDS, starting
 #                                 after --jfr-delay SECONDS (default 12: after the relay warm-up)
 # Results: bench-results/results.txt (one RESULT line per measurement) and a log per run.
@@ -40,6 +42,8 @@ gen_xmx=2g
 jfr=0
 jfr_delay=12
 rooms=0
+nodes=1
+redis_url=redis://127.0.0.1:6379
 gen_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -51,6 +55,8 @@ while [[ $# -gt 0 ]]; do
     --jfr) jfr=$2; shift 2 ;;
     --jfr-delay) jfr_delay=$2; shift 2 ;;
     --server-rooms) rooms=$2; shift 2 ;;
+    --nodes) nodes=$2; shift 2 ;;
+    --redis-url) redis_url=$2; shift 2 ;;
     *) gen_args+=("$1"); shift ;;
   esac
 done
@@ -70,43 +76,60 @@ if [[ "$scenario" == joinstorm && "$rooms" == 0 ]]; then
   rooms=4000
 fi
 
-server_pid=""
+server_pids=()
 cleanup() {
-  if [[ -n "$server_pid" ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
-  fi
+  for pid in "${server_pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  server_pids=()
 }
 trap cleanup EXIT INT TERM
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 for server in $servers; do
-  ready="$OUT/$server.ready"
-  rm -f "$ready"
   log="$OUT/$stamp-$scenario-$server"
-  case "$server" in
-    flowsync)
-      java -Xmx"$server_xmx" $server_opts -cp "$JAR" dev.flowsync.bench.BenchServer \
-        --port 0 --tokens 20000 --tokens-file "$OUT/tokens.txt" --rooms "$rooms" \
-        --ready-file "$ready" $server_args >"$log.server.log" 2>&1 &
-      tokens=(--tokens "$OUT/tokens.txt") ;;
-    bare)
-      java -Xmx"$server_xmx" $server_opts -cp "$JAR" dev.flowsync.bench.relay.BareRelay \
-        --port 0 --ready-file "$ready" >"$log.server.log" 2>&1 &
-      tokens=() ;;
-    *) echo "unknown --server $server" >&2; exit 2 ;;
-  esac
-  server_pid=$!
-  for _ in $(seq 1 600); do [[ -f "$ready" ]] && break; sleep 0.1; done
-  [[ -f "$ready" ]] || { echo "server did not start, see $log.server.log" >&2; exit 1; }
-  port=$(sed -n 's/^port=//p' "$ready")
-  echo "server $server: pid $server_pid, port $port, JVM flags: -Xmx$server_xmx $server_opts"
+  urls=""
+  pids=""
+  n=1
+  [[ "$server" == flowsync ]] && n=$nodes
+  for node in $(seq 1 "$n"); do
+    ready="$OUT/$server-$node.ready"
+    rm -f "$ready"
+    node_log="$log.server.log"
+    [[ $n -gt 1 ]] && node_log="$log.server-$node.log"
+    case "$server" in
+      flowsync)
+        cluster=()
+        node_tokens=20000
+        if [[ $n -gt 1 ]]; then
+          cluster=(--redis "$redis_url" --key-prefix "fsbench-$stamp:" --node-id "n$node")
+          [[ $node -gt 1 ]] && node_tokens=0
+        fi
+        java -Xmx"$server_xmx" $server_opts -cp "$JAR" dev.flowsync.bench.BenchServer \
+          --port 0 --tokens "$node_tokens" --tokens-file "$OUT/tokens.txt" --rooms "$rooms" \
+          --ready-file "$ready" "${cluster[@]}" $server_args >"$node_log" 2>&1 &
+        tokens=(--tokens "$OUT/tokens.txt") ;;
+      bare)
+        java -Xmx"$server_xmx" $server_opts -cp "$JAR" dev.flowsync.bench.relay.BareRelay \
+          --port 0 --ready-file "$ready" >"$node_log" 2>&1 &
+        tokens=() ;;
+      *) echo "unknown --server $server" >&2; exit 2 ;;
+    esac
+    server_pids+=($!)
+    for _ in $(seq 1 600); do [[ -f "$ready" ]] && break; sleep 0.1; done
+    [[ -f "$ready" ]] || { echo "server did not start, see $node_log" >&2; exit 1; }
+    port=$(sed -n 's/^port=//p' "$ready")
+    urls="${urls:+$urls,}ws://127.0.0.1:$port/ws"
+    pids="${pids:+$pids,}$!"
+  done
+  server_pid=${server_pids[0]}
+  echo "server $server: pid(s) $pids, url(s) $urls, JVM flags: -Xmx$server_xmx $server_opts"
   if [[ "$jfr" != 0 ]]; then
     (sleep "$jfr_delay"; jcmd "$server_pid" JFR.start duration="${jfr}s" filename="$log.jfr" settings=profile >/dev/null) &
   fi
   java -Xmx"$gen_xmx" -cp "$JAR" dev.flowsync.bench.LoadGenerator "$scenario" \
-    --url "ws://127.0.0.1:$port/ws" --server-pid "$server_pid" --label "$server" \
+    --url "$urls" --server-pid "$pids" --label "$server$([[ $n -gt 1 ]] && echo "-x$n")" \
     --out "$OUT/results.txt" "${tokens[@]}" "${gen_args[@]}" | tee "$log.log"
   if [[ "$jfr" != 0 ]]; then
     for _ in $(seq 1 100); do [[ -s "$log.jfr" ]] && break; sleep 0.5; done

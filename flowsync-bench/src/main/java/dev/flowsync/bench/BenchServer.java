@@ -1,8 +1,12 @@
 package dev.flowsync.bench;
 
 import dev.flowsync.core.FlowSync;
+import dev.flowsync.core.store.Stores;
+import dev.flowsync.core.store.memory.InMemoryStores;
 import dev.flowsync.jetty.FlowSyncServer;
+import dev.flowsync.store.redis.RedisStores;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +26,9 @@ import org.eclipse.jetty.server.ServerConnector;
  *   --port 0 --tokens 20000 --tokens-file tokens.txt --rooms 2000 --ready-file server.ready
  * </pre>
  *
- * {@code --accept-queue n} sets the listen backlog (default: as shipped, the JVM's 50). {@code
+ * {@code --redis redis://host:6379 --node-id n1} puts presence, tokens and the cluster bus in Redis
+ * so that several bench servers form a cluster ({@code --tokens 0} on all but one). {@code
+ * --accept-queue n} sets the listen backlog (default: as shipped, the JVM's 50). {@code
  * --resume-grace-ms} sets the resume grace period. {@code --rooms n} creates rooms {@code
  * r0..r(n-1)} up front (for the join storm). The ready file gets {@code port=<port>} and {@code
  * pid=<pid>} once the server listens.
@@ -34,16 +40,36 @@ public final class BenchServer {
   public static void main(String[] argv) throws IOException, InterruptedException {
     Args args = new Args(argv);
     int tokens = args.integer("tokens", 1000);
-    // --resume-grace-ms: dropped warm-up clients would otherwise keep their presence for 20 s.
-    FlowSync flowSync =
-        FlowSync.builder()
-            .resumeGrace(Duration.ofMillis(args.integer("resume-grace-ms", 20_000)))
-            .build();
-    List<String> lines = new ArrayList<>(tokens);
-    for (int i = 0; i < tokens; i++) {
-      lines.add(flowSync.tokens().issue("u" + i, "User " + i, null, Duration.ofHours(12)).token());
+    // --redis: presence, tokens and the cluster bus in Redis, so several bench servers form one
+    // cluster (scenario 5); rooms stay in memory on each node.
+    Stores stores = InMemoryStores.create();
+    RedisStores redis = null;
+    String redisUrl = args.str("redis", null);
+    if (redisUrl != null) {
+      redis =
+          RedisStores.builder(URI.create(redisUrl))
+              .keyPrefix(args.str("key-prefix", "flowsync-bench:"))
+              .build();
+      stores = redis.applyTo(stores);
     }
-    Files.write(Path.of(args.str("tokens-file", "tokens.txt")), lines);
+    FlowSync.Builder builder =
+        FlowSync.builder()
+            .stores(stores)
+            // --resume-grace-ms: dropped warm-up clients would otherwise keep presence for 20 s.
+            .resumeGrace(Duration.ofMillis(args.integer("resume-grace-ms", 20_000)));
+    String nodeId = args.str("node-id", null);
+    if (nodeId != null) {
+      builder.nodeId(nodeId);
+    }
+    FlowSync flowSync = builder.build();
+    if (tokens > 0) {
+      List<String> lines = new ArrayList<>(tokens);
+      for (int i = 0; i < tokens; i++) {
+        lines.add(
+            flowSync.tokens().issue("u" + i, "User " + i, null, Duration.ofHours(12)).token());
+      }
+      Files.write(Path.of(args.str("tokens-file", "tokens.txt")), lines);
+    }
     int rooms = args.integer("rooms", 0);
     for (int i = 0; i < rooms; i++) {
       flowSync.rooms().findOrAutoCreate("r" + i, "bench");
@@ -66,7 +92,16 @@ public final class BenchServer {
     server.start();
     Ready.write(args.str("ready-file", "server.ready"), server.port());
     System.out.println("FlowSync bench server listening on " + server.webSocketUri());
-    Runtime.getRuntime().addShutdownHook(new Thread(flowSync::close));
+    RedisStores redisToClose = redis;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  flowSync.close();
+                  if (redisToClose != null) {
+                    redisToClose.close();
+                  }
+                }));
     new CountDownLatch(1).await();
   }
 }

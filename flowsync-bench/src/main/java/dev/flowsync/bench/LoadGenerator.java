@@ -37,9 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LoadGenerator {
   private final Args args;
-  private final URI uri;
+  private final List<URI> uris;
   private final List<String> tokens;
-  private final long serverPid;
+  private final long[] serverPids;
   private final String label;
   private final PrintStream out = System.out;
   private final List<String> results = new ArrayList<>();
@@ -47,10 +47,18 @@ public final class LoadGenerator {
 
   private LoadGenerator(Args args) throws IOException {
     this.args = args;
-    this.uri = URI.create(args.str("url", "ws://127.0.0.1:8080/ws"));
+    // Several comma-separated urls (nodes of a cluster): client i connects to url i % n.
+    this.uris =
+        java.util.Arrays.stream(args.str("url", "ws://127.0.0.1:8080/ws").split(","))
+            .map(URI::create)
+            .toList();
     String tokenFile = args.str("tokens", null);
     this.tokens = tokenFile == null ? null : Files.readAllLines(Path.of(tokenFile));
-    this.serverPid = Long.parseLong(args.str("server-pid", "0"));
+    this.serverPids =
+        java.util.Arrays.stream(args.str("server-pid", "").split(","))
+            .filter(x -> !x.isBlank())
+            .mapToLong(Long::parseLong)
+            .toArray();
     this.label = args.str("label", "server");
     this.chat = args.positional.length > 0 && args.positional[0].equals("chat");
   }
@@ -91,7 +99,7 @@ public final class LoadGenerator {
           "Token file has " + tokens.size() + " tokens, " + to + " clients need one each");
     }
     return new Swarm(
-        uri,
+        uris,
         tokens,
         from,
         to,
@@ -108,7 +116,7 @@ public final class LoadGenerator {
     double connectRate = args.dbl("connect-rate", 1000);
     out.printf(
         "== %s: %d clients in rooms of %d, connecting at %.0f/s to %s%n",
-        label, n, args.integer("room-size", 5), connectRate, uri);
+        label, n, args.integer("room-size", 5), connectRate, uris);
     Swarm swarm = swarm(0, n, "r");
     long t0 = System.nanoTime();
     swarm.connectAll(connectRate, args.integer("inflight", 500), true, 120);
@@ -166,10 +174,10 @@ public final class LoadGenerator {
       s.start();
     }
     sleepUntil(mStart);
-    ProcStats.Snapshot sv0 = serverPid > 0 ? ProcStats.read(serverPid) : null;
+    ProcStats.Snapshot sv0 = serverPids.length > 0 ? ProcStats.readAll(serverPids) : null;
     ProcStats.Snapshot me0 = ProcStats.read(ProcessHandle.current().pid());
     sleepUntil(mEnd);
-    ProcStats.Snapshot sv1 = serverPid > 0 ? ProcStats.read(serverPid) : null;
+    ProcStats.Snapshot sv1 = serverPids.length > 0 ? ProcStats.readAll(serverPids) : null;
     ProcStats.Snapshot me1 = ProcStats.read(ProcessHandle.current().pid());
     long maxLag = 0;
     for (SenderThread s : pacers) {
@@ -205,7 +213,7 @@ public final class LoadGenerator {
     if (sv0 != null) {
       long cpu = sv1.cpuNanos() - sv0.cpuNanos();
       long user = sv1.userNanos() - sv0.userNanos();
-      long heap = ProcStats.heapUsed(serverPid, false);
+      long heap = ProcStats.heapUsedAll(serverPids, false);
       out.printf(
           "server: CPU %.1f %% of a core (%.0f %% user) = %.1f us per delivered msg; RSS %.0f MB;"
               + " heap used %.0f MB; %d threads%n",
@@ -333,12 +341,12 @@ public final class LoadGenerator {
     int roomSize = args.integer("room-size", 5);
     out.printf(
         "== %s capacity: %d clients in rooms of %d, connect+join at %.0f/s over %d generator process(es), %s%n",
-        label, n, roomSize, rate, procs, uri);
+        label, n, roomSize, rate, procs, uris);
     warmUp();
     requireServerPid();
-    ProcStats.Snapshot base = ProcStats.read(serverPid);
-    long baseHeap = ProcStats.heapUsed(serverPid, true);
-    base = ProcStats.read(serverPid);
+    ProcStats.Snapshot base = ProcStats.readAll(serverPids);
+    long baseHeap = ProcStats.heapUsedAll(serverPids, true);
+    base = ProcStats.readAll(serverPids);
     out.printf(
         "baseline after warm-up and GC: RSS %.1f MB, live heap %.1f MB, %d threads%n",
         base.rssBytes() / 1e6, baseHeap / 1e6, base.threads());
@@ -349,7 +357,7 @@ public final class LoadGenerator {
     double wallS;
     List<ChildProcess> children = new ArrayList<>();
     Swarm local = null;
-    ProcStats.Snapshot sv0 = ProcStats.read(serverPid);
+    ProcStats.Snapshot sv0 = ProcStats.readAll(serverPids);
     if (procs <= 1) {
       local = swarm(0, n, "r");
       long t0 = System.nanoTime();
@@ -382,7 +390,7 @@ public final class LoadGenerator {
       wallS = (System.nanoTime() - t0) / 1e9;
       children.forEach(c -> c.errors.forEach(e -> out.println("  child error: " + e)));
     }
-    ProcStats.Snapshot sv1 = ProcStats.read(serverPid);
+    ProcStats.Snapshot sv1 = ProcStats.readAll(serverPids);
     out.printf(
         "joined %d of %d in %.2f s (errors %d); connect+join %s%n",
         joined, n, wallS, errors, connectJoin.summaryMillis());
@@ -390,9 +398,9 @@ public final class LoadGenerator {
     int hold = args.integer("hold", 10);
     out.printf("holding %d idle connections for %d s ...%n", joined, hold);
     Thread.sleep(hold * 1000L);
-    ProcStats.Snapshot held = ProcStats.read(serverPid);
-    long heldHeap = ProcStats.heapUsed(serverPid, true);
-    ProcStats.Snapshot afterGc = ProcStats.read(serverPid);
+    ProcStats.Snapshot held = ProcStats.readAll(serverPids);
+    long heldHeap = ProcStats.heapUsedAll(serverPids, true);
+    ProcStats.Snapshot afterGc = ProcStats.readAll(serverPids);
     double rssPer = (afterGc.rssBytes() - base.rssBytes()) / 1024.0 / Math.max(1, joined);
     double heapPer = (heldHeap - baseHeap) / 1024.0 / Math.max(1, joined);
     out.printf(
@@ -476,7 +484,7 @@ public final class LoadGenerator {
     int n = args.integer("clients", 10_000);
     out.printf(
         "== %s join storm: %d authenticated clients join existing rooms of %d at once, %s%n",
-        label, n, args.integer("room-size", 5), uri);
+        label, n, args.integer("room-size", 5), uris);
     warmUp();
     Swarm swarm = swarm(0, n, "r");
     long t0 = System.nanoTime();
@@ -485,11 +493,11 @@ public final class LoadGenerator {
         "connected and said hello: %d in %.2f s (not part of the storm), errors %d%n",
         swarm.stats.connected.sum(), (System.nanoTime() - t0) / 1e9, swarm.stats.errorCount());
     Thread.sleep(2000);
-    ProcStats.Snapshot sv0 = serverPid > 0 ? ProcStats.read(serverPid) : null;
+    ProcStats.Snapshot sv0 = serverPids.length > 0 ? ProcStats.readAll(serverPids) : null;
     long s0 = System.nanoTime();
     swarm.joinAll(0, n, 120);
     double wallS = (System.nanoTime() - s0) / 1e9;
-    ProcStats.Snapshot sv1 = serverPid > 0 ? ProcStats.read(serverPid) : null;
+    ProcStats.Snapshot sv1 = serverPids.length > 0 ? ProcStats.readAll(serverPids) : null;
     long errors = swarm.stats.errorCount() + swarm.stats.closedByServer.sum();
     out.printf(
         "storm: %d of %d joined in %.2f s (%.0f joins/s), errors %d; join latency %s%n",
@@ -549,7 +557,7 @@ public final class LoadGenerator {
   }
 
   private void requireServerPid() {
-    if (serverPid <= 0) {
+    if (serverPids.length == 0) {
       throw new IllegalArgumentException("--server-pid is required for this scenario");
     }
   }

@@ -57,6 +57,31 @@ public final class ProcStats {
     }
   }
 
+  /** The sum over several processes (the nodes of a cluster): CPU, RSS and threads add up. */
+  public static Snapshot readAll(long[] pids) {
+    long cpu = 0;
+    long user = 0;
+    long rss = 0;
+    int threads = 0;
+    for (long pid : pids) {
+      Snapshot s = read(pid);
+      cpu += s.cpuNanos();
+      user += s.userNanos();
+      rss += s.rssBytes();
+      threads += s.threads();
+    }
+    return new Snapshot(cpu, user, rss, threads);
+  }
+
+  /** {@link #heapUsed} summed over several JVMs. */
+  public static long heapUsedAll(long[] pids, boolean gcFirst) {
+    long sum = 0;
+    for (long pid : pids) {
+      sum += heapUsed(pid, gcFirst);
+    }
+    return sum;
+  }
+
   /**
    * The used Java heap of another JVM, in bytes, after a full GC when {@code gcFirst} (which makes
    * it the live heap); -1 when {@code jcmd} is unavailable or says nothing usable.

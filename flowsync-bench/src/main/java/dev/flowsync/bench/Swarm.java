@@ -25,10 +25,10 @@ final class Swarm {
   final Stats stats = new Stats();
   private final HttpClient[] https;
   private final ExecutorService executor;
-  private final URI uri;
+  private final List<URI> uris;
 
   Swarm(
-      URI uri,
+      List<URI> uris,
       List<String> tokens,
       int from,
       int to,
@@ -36,7 +36,7 @@ final class Swarm {
       String roomPrefix,
       int httpClients,
       int executorThreads) {
-    this.uri = uri;
+    this.uris = uris;
     AtomicInteger n = new AtomicInteger();
     ThreadFactory tf =
         r -> {
@@ -69,7 +69,8 @@ final class Swarm {
         inflight,
         timeoutSeconds,
         c -> {
-          CompletableFuture<Long> f = c.open(https[c.index % https.length], uri);
+          CompletableFuture<Long> f =
+              c.open(https[c.index % https.length], uris.get(c.index % uris.size()));
           return join ? f.thenCompose(openNs -> c.join().thenApply(joinNs -> openNs + joinNs)) : f;
         },
         join ? stats.connectJoin : null);
