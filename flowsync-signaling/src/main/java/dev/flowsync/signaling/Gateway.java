@@ -1,56 +1,119 @@
 package dev.flowsync.signaling;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowsync.core.FlowSync;
+import dev.flowsync.core.cluster.ClusterBus;
+import dev.flowsync.core.event.ChatMessagePosted;
 import dev.flowsync.core.event.FlowSyncEvent;
 import dev.flowsync.core.event.MemberJoined;
 import dev.flowsync.core.event.MemberLeft;
 import dev.flowsync.core.event.MemberUpdated;
 import dev.flowsync.core.event.RoomClosed;
-import dev.flowsync.core.event.RoomEvent;
+import dev.flowsync.core.event.TimerChanged;
+import dev.flowsync.core.event.TokenRevoked;
+import dev.flowsync.core.presence.LeaveReason;
+import dev.flowsync.core.presence.Member;
 import dev.flowsync.signaling.protocol.Frames;
-import dev.flowsync.signaling.protocol.Json;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The realtime gateway: speaks the wire protocol over any transport that can hand it a {@link
  * Connection}, calls the engines of one {@link FlowSync}, and fans room events out to the local
- * connections in each room.
+ * connections in each room and, through the {@link ClusterBus} of the FlowSync's stores, to the
+ * other nodes with members in the room.
  *
  * <pre>{@code
  * Gateway gateway = Gateway.builder(flowSync).heartbeat(Duration.ofSeconds(25)).build();
  * ClientSession session = gateway.open(connection); // then feed it frames
  * }</pre>
+ *
+ * <p>Build one gateway per {@link FlowSync}: it starts the stores' cluster bus, which is started
+ * once. Store work (joins, chat, timer commands, token checks) runs on the gateway's own worker
+ * threads, in order per connection; signals, pings and clock requests are answered on the
+ * transport's thread when nothing of that connection is queued.
  */
 public final class Gateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
   private final FlowSync flowSync;
   private final GatewayConfig config;
-  private final ScheduledExecutorService timers;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService workers;
+  private final ClusterBus bus;
+  private final String nodeId;
 
   /** Local connections per room: who on this node gets a room's events. */
   private final Map<String, Set<GatewaySession>> roomMembers = new ConcurrentHashMap<>();
 
   private final Map<String, GatewaySession> byConnectionId = new ConcurrentHashMap<>();
+  private final Map<String, GatewaySession> byResumeToken = new ConcurrentHashMap<>();
+  private final Map<String, Detached> detached = new ConcurrentHashMap<>();
+  private final Map<String, Detached> detachedByConnection = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<String[]>> remoteClaims = new ConcurrentHashMap<>();
   private final AutoCloseable subscription;
+  private final ScheduledFuture<?> heartbeat;
+  private volatile boolean shuttingDown;
+
+  /** The request being handled on this thread, so its own event echo can carry its rid. */
+  static final ThreadLocal<Request> CURRENT = new ThreadLocal<>();
+
+  record Request(GatewaySession session, String rid, String room) {}
+
+  /** A closed connection waiting for a resume: its memberships are still in the store. */
+  record Detached(
+      String connectionId,
+      String userId,
+      String tokenId,
+      String resumeToken,
+      Set<String> rooms,
+      ScheduledFuture<?>[] expiry) {}
 
   private Gateway(FlowSync flowSync, GatewayConfig config) {
     this.flowSync = flowSync;
     this.config = config;
-    this.timers =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "flowsync-gateway-timers");
-              t.setDaemon(true);
-              return t;
-            });
+    this.nodeId = flowSync.nodeId();
+    ScheduledThreadPoolExecutor s =
+        new ScheduledThreadPoolExecutor(1, daemon("flowsync-gateway-timers"));
+    s.setRemoveOnCancelPolicy(true);
+    this.scheduler = s;
+    this.workers =
+        new ThreadPoolExecutor(
+            config.workerThreads(),
+            config.workerThreads(),
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon("flowsync-gateway-worker"));
+    this.bus = flowSync.stores().clusterBus();
+    bus.start(nodeId, this::onBusMessage);
     this.subscription = flowSync.subscribe(this::onEvent);
+    long tick = Math.max(10, config.heartbeat().toMillis() / 4);
+    this.heartbeat = scheduler.scheduleAtFixedRate(this::sweep, tick, tick, TimeUnit.MILLISECONDS);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** A builder for a gateway over {@code flowSync}. */
@@ -61,7 +124,11 @@ public final class Gateway implements AutoCloseable {
   /** Starts the protocol on a freshly opened connection; the transport feeds the result. */
   public ClientSession open(Connection connection) {
     GatewaySession session = new GatewaySession(this, connection);
-    session.armHelloDeadline(timers, config.helloTimeout());
+    if (shuttingDown) {
+      connection.close(CloseCodes.GOING_AWAY, "Server shutting down");
+      return session;
+    }
+    session.armHelloDeadline();
     return session;
   }
 
@@ -75,6 +142,11 @@ public final class Gateway implements AutoCloseable {
     return roomMembers.size();
   }
 
+  /** How many closed connections wait for a resume within the grace period. */
+  public int detachedCount() {
+    return detached.size();
+  }
+
   /** The settings. */
   public GatewayConfig config() {
     return config;
@@ -84,96 +156,499 @@ public final class Gateway implements AutoCloseable {
     return flowSync;
   }
 
+  String nodeId() {
+    return nodeId;
+  }
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  ExecutorService workers() {
+    return workers;
+  }
+
+  ClusterBus bus() {
+    return bus;
+  }
+
   void registered(GatewaySession s) {
     byConnectionId.put(s.connectionId(), s);
+    byResumeToken.put(s.resumeToken(), s);
   }
 
   void unregistered(GatewaySession s) {
-    if (s.connectionId() != null) {
-      byConnectionId.remove(s.connectionId(), s);
-    }
+    byConnectionId.remove(s.connectionId(), s);
+    byResumeToken.remove(s.resumeToken(), s);
   }
 
   GatewaySession localConnection(String connectionId) {
     return byConnectionId.get(connectionId);
   }
 
-  void addToRoom(String room, GatewaySession s) {
-    roomMembers.computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet()).add(s);
+  GatewaySession liveByResumeToken(String resumeToken) {
+    return byResumeToken.get(resumeToken);
+  }
+
+  void addToRoom(String room, GatewaySession s, Member member) {
+    s.rooms().put(room, member);
+    boolean[] first = new boolean[1];
+    roomMembers.compute(
+        room,
+        (r, set) -> {
+          if (set == null) {
+            set = ConcurrentHashMap.newKeySet();
+            first[0] = true;
+            bus.joinRoom(r);
+          }
+          set.add(s);
+          return set;
+        });
+    if (first[0]) {
+      // Another node may have started the room's timer: wake up for its phase ends here too.
+      runWork(() -> watchTimer(room));
+    }
+  }
+
+  /** Runs store work on a worker; inline once the workers have shut down. */
+  void runWork(Runnable work) {
+    try {
+      workers.execute(work);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      work.run();
+    }
   }
 
   void removeFromRoom(String room, GatewaySession s) {
+    s.rooms().remove(room);
     roomMembers.computeIfPresent(
         room,
         (r, set) -> {
           set.remove(s);
-          return set.isEmpty() ? null : set;
+          if (set.isEmpty()) {
+            bus.leaveRoom(r);
+            return null;
+          }
+          return set;
         });
   }
 
-  /** Engine events become frames for the local members of the room. */
-  private void onEvent(FlowSyncEvent event) {
-    if (!(event instanceof RoomEvent roomEvent)) {
-      return;
-    }
-    String room = roomEvent.roomId();
-    if (event instanceof MemberJoined e) {
-      GatewaySession joiner = byConnectionId.get(e.member().connectionId());
-      ObjectNode frame = Frames.reply("member.joined", null);
-      frame.put("room", room);
-      frame.set("member", Frames.member(e.member()));
-      broadcast(room, Json.write(frame), e.member().connectionId());
-      if (joiner != null) {
-        addToRoom(room, joiner);
-      }
-    } else if (event instanceof MemberUpdated e) {
-      ObjectNode frame = Frames.reply("member.updated", null);
-      frame.put("room", room);
-      frame.set("member", Frames.member(e.member()));
-      broadcast(room, Json.write(frame), null);
-    } else if (event instanceof MemberLeft e) {
-      GatewaySession leaver = byConnectionId.get(e.member().connectionId());
-      if (leaver != null) {
-        removeFromRoom(room, leaver);
-      }
-      ObjectNode frame = Frames.reply("member.left", null);
-      frame.put("room", room);
-      frame.put("connectionId", e.member().connectionId());
-      frame.put("userId", e.member().userId());
-      frame.put("reason", e.reason().wireName());
-      broadcast(room, Json.write(frame), null);
-    } else if (event instanceof RoomClosed) {
-      ObjectNode frame = Frames.reply("room.closed", null);
-      frame.put("room", room);
-      broadcast(room, Json.write(frame), null);
-      roomMembers.remove(room);
+  private void watchTimer(String room) {
+    try {
+      flowSync.timers().watch(room);
+    } catch (RuntimeException e) {
+      log.warn("Could not watch the timer of room '{}'", room, e);
     }
   }
 
-  private void broadcast(String room, String frame, String exceptConnectionId) {
+  // ---- resume bookkeeping -------------------------------------------------------------------
+
+  void detach(GatewaySession s, Set<String> rooms) {
+    Duration grace = flowSync.config().resumeGrace();
+    ScheduledFuture<?>[] expiry = new ScheduledFuture<?>[1];
+    Detached d =
+        new Detached(
+            s.connectionId(),
+            s.userId(),
+            s.tokenId(),
+            s.resumeToken(),
+            ConcurrentHashMap.newKeySet(),
+            expiry);
+    d.rooms().addAll(rooms);
+    detached.put(d.resumeToken(), d);
+    detachedByConnection.put(d.connectionId(), d);
+    try {
+      expiry[0] =
+          scheduler.schedule(
+              () -> {
+                if (removeDetached(d)) {
+                  release(d.connectionId(), d.rooms(), LeaveReason.DISCONNECTED);
+                }
+              },
+              grace.toMillis(),
+              TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      if (removeDetached(d)) {
+        release(d.connectionId(), d.rooms(), LeaveReason.CLOSED); // the gateway is closing
+      }
+    }
+  }
+
+  /** Takes the detached connection for a resume; null when unknown, expired or another user's. */
+  Detached claimDetached(String resumeToken, String userId) {
+    Detached d = detached.get(resumeToken);
+    if (d == null || !d.userId().equals(userId) || !removeDetached(d)) {
+      return null;
+    }
+    cancelExpiry(d);
+    return d;
+  }
+
+  private boolean removeDetached(Detached d) {
+    if (detached.remove(d.resumeToken(), d)) {
+      detachedByConnection.remove(d.connectionId(), d);
+      return true;
+    }
+    return false;
+  }
+
+  private static void cancelExpiry(Detached d) {
+    ScheduledFuture<?> f = d.expiry()[0];
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+
+  /**
+   * A resume token: a secret, then the connection and this node, so another node knows whom to ask
+   * for the session and, if this node is gone, which memberships to adopt.
+   */
+  String newResumeToken(String connectionId) {
+    return dev.flowsync.core.internal.Ids.random("rt_", 24) + "." + connectionId + "." + nodeId;
+  }
+
+  /**
+   * The answer of another node to a resume claim.
+   *
+   * @param connectionId the connection handed over, or the one the token names when the owner was
+   *     silent
+   * @param ownerSilent true when the owning node did not answer (it may be dead)
+   * @param ownerNode the node named in the token
+   */
+  record RemoteClaim(String connectionId, boolean ownerSilent, String ownerNode) {}
+
+  /**
+   * Asks the node named in a resume token for its detached connection (the client reconnected to
+   * another node). The owner hands it over only to the same user; the caller then adopts the
+   * memberships in the presence store.
+   *
+   * @return the handed-over connection; a silent-owner answer; or null when the token names no
+   *     other node or the owner refuses
+   */
+  RemoteClaim claimRemote(String resumeToken, String userId, Duration wait) {
+    int dot1 = resumeToken.indexOf('.');
+    int dot2 = dot1 < 0 ? -1 : resumeToken.indexOf('.', dot1 + 1);
+    if (dot2 < 0 || dot2 == resumeToken.length() - 1) {
+      return null;
+    }
+    String claimedId = resumeToken.substring(dot1 + 1, dot2);
+    String owner = resumeToken.substring(dot2 + 1);
+    if (owner.equals(nodeId)) {
+      return null;
+    }
+    CompletableFuture<String[]> answer = new CompletableFuture<>();
+    remoteClaims.put(resumeToken, answer);
+    try {
+      bus.sendToNode(owner, envelope('Q', resumeToken, userId, nodeId, ""));
+      String[] granted = answer.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      return granted == null ? null : new RemoteClaim(granted[0], false, owner);
+    } catch (java.util.concurrent.TimeoutException e) {
+      return new RemoteClaim(claimedId, true, owner);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } finally {
+      remoteClaims.remove(resumeToken, answer);
+    }
+  }
+
+  /** Another node asks for one of our detached connections on behalf of a resuming client. */
+  private void onClaim(String resumeToken, String userId, String fromNode) {
+    GatewaySession live = byResumeToken.get(resumeToken);
+    if (live != null && userId.equals(live.userId())) {
+      live.takeOverForResume();
+    }
+    Detached d = claimDetached(resumeToken, userId);
+    if (d == null) {
+      bus.sendToNode(fromNode, envelope('N', resumeToken, "", "", ""));
+      return;
+    }
+    bus.sendToNode(fromNode, envelope('A', resumeToken, d.connectionId(), "", ""));
+    // The bus is at most once: if the new node never adopts the memberships, they must not stay
+    // here forever under this node's lease.
+    Set<String> rooms = Set.copyOf(d.rooms());
+    try {
+      scheduler.schedule(
+          () ->
+              runWork(
+                  () -> {
+                    for (String room : rooms) {
+                      flowSync
+                          .presence()
+                          .find(room, d.connectionId())
+                          .filter(m -> m.nodeId().equals(nodeId))
+                          .ifPresent(
+                              m ->
+                                  flowSync
+                                      .presence()
+                                      .leave(
+                                          d.connectionId(), room, LeaveReason.DISCONNECTED, null));
+                    }
+                  }),
+          Math.max(1000, flowSync.config().resumeGrace().toMillis()),
+          TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // shutting down: the new node adopts or the lease cleanup removes them
+    }
+  }
+
+  /**
+   * Removes the connection from the rooms (on a worker: these are store calls), only where this
+   * node still holds it: after a resume on another node the memberships are that node's.
+   */
+  void release(String connectionId, Set<String> rooms, LeaveReason reason) {
+    List<String> copy = new ArrayList<>(rooms);
+    runWork(
+        () -> {
+          for (String room : copy) {
+            try {
+              boolean ours =
+                  flowSync
+                      .presence()
+                      .find(room, connectionId)
+                      .map(m -> m.nodeId().equals(nodeId))
+                      .orElse(false);
+              if (ours) {
+                flowSync.presence().leave(connectionId, room, reason, null);
+              }
+            } catch (RuntimeException e) {
+              log.warn("Could not remove {} from room '{}'", connectionId, room, e);
+            }
+          }
+        });
+  }
+
+  // ---- events ---------------------------------------------------------------------------------
+
+  /** Engine events become frames for the local members of the room and for the other nodes. */
+  private void onEvent(FlowSyncEvent event) {
+    if (event instanceof MemberJoined e) {
+      Member m = e.member();
+      GatewaySession joiner = byConnectionId.get(m.connectionId());
+      if (joiner != null) {
+        addToRoom(m.room(), joiner, m);
+      }
+      String frame = Frames.memberJoined(m);
+      deliverToRoom(m.room(), frame, m.connectionId(), null);
+      bus.publishToRoom(m.room(), envelope('R', m.room(), m.connectionId(), "", frame));
+    } else if (event instanceof MemberUpdated e) {
+      Member m = e.member();
+      GatewaySession local = byConnectionId.get(m.connectionId());
+      if (local != null && local.rooms().containsKey(m.room())) {
+        local.rooms().put(m.room(), m);
+      }
+      String frame = Frames.memberUpdated(m, null);
+      Request req = CURRENT.get();
+      String except = null;
+      if (req != null && req.session().connectionId().equals(m.connectionId())) {
+        except = m.connectionId();
+        req.session().deliver(m.room(), Frames.memberUpdated(m, req.rid()), null);
+      }
+      deliverToRoom(m.room(), frame, except, null);
+      bus.publishToRoom(m.room(), envelope('R', m.room(), "", "", frame));
+    } else if (event instanceof MemberLeft e) {
+      Member m = e.member();
+      String frame = Frames.memberLeft(m, e.reason().wireName());
+      memberLeft(m.room(), m.connectionId(), e.reason(), e.detail(), frame);
+      bus.publishToRoom(
+          m.room(),
+          envelope(
+              'L',
+              m.room(),
+              m.connectionId(),
+              // the envelope's fields are lines: a free-text kick reason must not break them
+              e.reason().name() + ":" + (e.detail() == null ? "" : e.detail().replace('\n', ' ')),
+              frame));
+    } else if (event instanceof RoomClosed e) {
+      String frame = Frames.roomClosed(e.roomId());
+      roomClosed(e.roomId(), frame);
+      bus.publishToRoom(e.roomId(), envelope('C', e.roomId(), "", "", frame));
+    } else if (event instanceof ChatMessagePosted e) {
+      String frame = Frames.chatMessage(e.message());
+      String key = "c" + e.message().seq();
+      deliverToRoom(e.roomId(), frame, null, key);
+      bus.publishToRoom(e.roomId(), envelope('R', e.roomId(), "", key, frame));
+    } else if (event instanceof TimerChanged e) {
+      String frame = Frames.timerFrame(e.roomId(), e.timer(), null);
+      String key = "t" + e.timer().version();
+      Request req = CURRENT.get();
+      String except = null;
+      if (req != null && e.roomId().equals(req.room())) {
+        except = req.session().connectionId();
+        req.session().deliver(e.roomId(), Frames.timerFrame(e.roomId(), e.timer(), req.rid()), key);
+      }
+      deliverToRoom(e.roomId(), frame, except, key);
+      bus.publishToRoom(e.roomId(), envelope('W', e.roomId(), "", key, frame));
+    } else if (event instanceof TokenRevoked e) {
+      revoked(e.tokenId());
+      bus.broadcast(envelope('V', e.tokenId(), "", "", ""));
+    }
+  }
+
+  private void memberLeft(
+      String room, String connectionId, LeaveReason reason, String detail, String frame) {
+    GatewaySession leaver = byConnectionId.get(connectionId);
+    if (leaver != null) {
+      removeFromRoom(room, leaver);
+      if (reason == LeaveReason.KICKED) {
+        leaver.send(Frames.kicked(room, detail));
+      }
+    } else {
+      Detached d = detachedByConnection.get(connectionId);
+      if (d != null) {
+        d.rooms().remove(room);
+      }
+    }
+    deliverToRoom(room, frame, connectionId, null);
+  }
+
+  private void roomClosed(String room, String frame) {
+    Set<GatewaySession> members = roomMembers.get(room);
+    if (members != null) {
+      for (GatewaySession s : List.copyOf(members)) {
+        s.send(frame);
+        removeFromRoom(room, s);
+      }
+    }
+    for (Detached d : detached.values()) {
+      d.rooms().remove(room);
+    }
+  }
+
+  private void revoked(String tokenId) {
+    for (GatewaySession s : byConnectionId.values()) {
+      if (tokenId.equals(s.tokenId())) {
+        s.unauthorized(null, "The access token was revoked");
+      }
+    }
+    for (Detached d : detached.values()) {
+      if (tokenId.equals(d.tokenId()) && removeDetached(d)) {
+        cancelExpiry(d);
+        release(d.connectionId(), d.rooms(), LeaveReason.DISCONNECTED);
+      }
+    }
+  }
+
+  /** Sends a room frame to every local member of the room except one connection. */
+  void deliverToRoom(String room, String frame, String exceptConnectionId, String dedupeKey) {
     Set<GatewaySession> members = roomMembers.get(room);
     if (members == null) {
       return;
     }
     for (GatewaySession s : members) {
-      if (!s.connectionId().equals(exceptConnectionId)) {
-        s.send(frame);
+      if (exceptConnectionId == null || !exceptConnectionId.equals(s.connectionId())) {
+        s.deliver(room, frame, dedupeKey);
       }
+    }
+  }
+
+  // ---- cluster --------------------------------------------------------------------------------
+
+  /** Sends a relayed signal to the node holding the target connection. */
+  void sendSignalToNode(String node, String room, String to, String frame) {
+    bus.sendToNode(node, envelope('S', room, to, "", frame));
+  }
+
+  private static String envelope(char kind, String a, String b, String c, String frame) {
+    return new StringBuilder(frame.length() + a.length() + b.length() + c.length() + 8)
+        .append(kind)
+        .append(a)
+        .append('\n')
+        .append(b)
+        .append('\n')
+        .append(c)
+        .append('\n')
+        .append(frame)
+        .toString();
+  }
+
+  private void onBusMessage(String payload) {
+    try {
+      int i1 = payload.indexOf('\n');
+      int i2 = payload.indexOf('\n', i1 + 1);
+      int i3 = payload.indexOf('\n', i2 + 1);
+      if (payload.isEmpty() || i1 < 0 || i2 < 0 || i3 < 0) {
+        log.warn("Ignoring a malformed cluster message");
+        return;
+      }
+      char kind = payload.charAt(0);
+      String a = payload.substring(1, i1);
+      String b = payload.substring(i1 + 1, i2);
+      String c = payload.substring(i2 + 1, i3);
+      String frame = payload.substring(i3 + 1);
+      switch (kind) {
+        case 'R' -> deliverToRoom(a, frame, b.isEmpty() ? null : b, c.isEmpty() ? null : c);
+        case 'W' -> {
+          deliverToRoom(a, frame, null, c);
+          runWork(() -> watchTimer(a));
+        }
+        case 'L' -> {
+          int colon = c.indexOf(':');
+          LeaveReason reason = LeaveReason.valueOf(c.substring(0, colon));
+          String detail = c.substring(colon + 1);
+          memberLeft(a, b, reason, detail.isEmpty() ? null : detail, frame);
+        }
+        case 'C' -> roomClosed(a, frame);
+        case 'S' -> {
+          GatewaySession target = byConnectionId.get(b);
+          if (target != null && target.rooms().containsKey(a)) {
+            target.deliver(a, frame, null);
+          }
+        }
+        case 'V' -> revoked(a);
+        case 'Q' -> runWork(() -> onClaim(a, b, c));
+        case 'A', 'N' -> {
+          CompletableFuture<String[]> waiting = remoteClaims.get(a);
+          if (waiting != null) {
+            waiting.complete(kind == 'A' ? new String[] {b} : null);
+          }
+        }
+        default -> log.warn("Ignoring a cluster message of unknown kind '{}'", kind);
+      }
+    } catch (RuntimeException e) {
+      log.warn("A cluster message could not be handled", e);
+    }
+  }
+
+  // ---- keep-alive -----------------------------------------------------------------------------
+
+  private void sweep() {
+    try {
+      long now = System.nanoTime();
+      long pingEvery = config.heartbeat().toNanos();
+      long silentAfter = 2 * pingEvery;
+      for (GatewaySession s : byConnectionId.values()) {
+        s.heartbeat(now, pingEvery, silentAfter);
+      }
+    } catch (RuntimeException e) {
+      log.warn("Heartbeat sweep failed", e);
     }
   }
 
   /**
    * Tells every client the server is going away ({@code bye}, then close 1001) and releases their
-   * presence.
+   * presence (reason {@code closed}).
    */
   public void shutdown(Duration reconnectAfter) {
-    ObjectNode bye = Frames.reply("bye", null);
-    bye.put("reason", "shutdown");
-    bye.put("reconnectAfterMs", reconnectAfter.toMillis());
-    String frame = Json.write(bye);
+    shuttingDown = true;
+    String frame = Frames.bye("shutdown", reconnectAfter.toMillis());
     for (GatewaySession s : byConnectionId.values()) {
       s.send(frame);
-      s.closeForShutdown();
+      s.terminate(CloseCodes.GOING_AWAY, "Server shutting down", LeaveReason.CLOSED);
+    }
+    for (Detached d : detached.values()) {
+      if (removeDetached(d)) {
+        cancelExpiry(d);
+        release(d.connectionId(), d.rooms(), LeaveReason.CLOSED);
+      }
+    }
+    workers.shutdown();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -184,7 +659,9 @@ public final class Gateway implements AutoCloseable {
     } catch (Exception e) {
       // removing a listener cannot fail in practice; nothing to clean up further
     }
-    timers.shutdownNow();
+    heartbeat.cancel(false);
+    scheduler.shutdownNow();
+    workers.shutdownNow();
   }
 
   /** Configures a {@link Gateway}. */
@@ -193,6 +670,13 @@ public final class Gateway implements AutoCloseable {
     private Duration heartbeat = Duration.ofSeconds(25);
     private Duration helloTimeout = Duration.ofSeconds(10);
     private IceServers iceServers = IceServers.none();
+    private RateLimit rateLimit = RateLimit.DEFAULT;
+    private int maxRateLimitViolations = 100;
+    private int maxBadFrames = 20;
+    private Duration violationWindow = Duration.ofSeconds(10);
+    private int maxQueuedRequests = 256;
+    private long maxOutboundBytes = 4L * 1024 * 1024;
+    private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
     private Builder(FlowSync flowSync) {
       this.flowSync = Objects.requireNonNull(flowSync, "flowSync");
@@ -216,32 +700,125 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /** Per-connection inbound frame limit; default {@code 50/s,burst=100}. */
+    public Builder rateLimit(RateLimit rateLimit) {
+      this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+      return this;
+    }
+
     /**
-     * Validates and builds.
+     * How many {@code rate_limited} answers a connection may get within the violation window before
+     * it is closed with 4429; default 100.
+     */
+    public Builder maxRateLimitViolations(int n) {
+      this.maxRateLimitViolations = n;
+      return this;
+    }
+
+    /**
+     * How many bad frames ({@code bad_request}) a connection may send within the violation window
+     * before it is closed with 1008; default 20.
+     */
+    public Builder maxBadFrames(int n) {
+      this.maxBadFrames = n;
+      return this;
+    }
+
+    /** The window over which violations are counted; default 10 s. */
+    public Builder violationWindow(Duration window) {
+      this.violationWindow = window;
+      return this;
+    }
+
+    /**
+     * How many requests of one connection may wait for store work before more are refused with
+     * {@code rate_limited}; default 256.
+     */
+    public Builder maxQueuedRequests(int n) {
+      this.maxQueuedRequests = n;
+      return this;
+    }
+
+    /**
+     * Outbound bytes a transport may hold for one connection before closing it as a slow consumer;
+     * default 4 MiB. Transports read it from {@link GatewayConfig#maxOutboundBytes()}.
+     */
+    public Builder maxOutboundBytes(long bytes) {
+      this.maxOutboundBytes = bytes;
+      return this;
+    }
+
+    /** Threads that run store work (joins, chat, timer commands); default max(4, 2 × cores). */
+    public Builder workerThreads(int n) {
+      this.workerThreads = n;
+      return this;
+    }
+
+    /**
+     * Validates and builds; starts the heartbeat and the cluster bus of the FlowSync's stores.
      *
      * @throws IllegalArgumentException naming the invalid setting
      */
     public Gateway build() {
-      if (heartbeat == null || heartbeat.toMillis() < 100) {
-        throw new IllegalArgumentException("heartbeat must be >= 100 ms, was " + heartbeat);
+      if (heartbeat == null || heartbeat.toMillis() < 20) {
+        throw new IllegalArgumentException("heartbeat must be >= 20 ms, was " + heartbeat);
       }
       if (helloTimeout == null || helloTimeout.toMillis() < 1) {
         throw new IllegalArgumentException("helloTimeout must be > 0, was " + helloTimeout);
       }
-      return new Gateway(flowSync, new GatewayConfig(heartbeat, helloTimeout, iceServers));
+      require(maxRateLimitViolations >= 1, "maxRateLimitViolations must be >= 1");
+      require(maxBadFrames >= 1, "maxBadFrames must be >= 1");
+      require(
+          violationWindow != null && violationWindow.toMillis() >= 1,
+          "violationWindow must be > 0");
+      require(maxQueuedRequests >= 1, "maxQueuedRequests must be >= 1");
+      require(maxOutboundBytes >= 64 * 1024, "maxOutboundBytes must be >= 64 KiB");
+      require(workerThreads >= 1, "workerThreads must be >= 1");
+      return new Gateway(
+          flowSync,
+          new GatewayConfig(
+              heartbeat,
+              helloTimeout,
+              iceServers,
+              rateLimit,
+              maxRateLimitViolations,
+              maxBadFrames,
+              violationWindow,
+              maxQueuedRequests,
+              maxOutboundBytes,
+              workerThreads));
+    }
+
+    private static void require(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalArgumentException(message);
+      }
     }
   }
 
   /**
-   * The gateway's settings.
+   * The gateway's settings; see the {@link Builder} methods of the same names.
    *
    * @param heartbeat ping interval; silent connections close after twice this
    * @param helloTimeout deadline for the first frame
    * @param iceServers what {@code welcome} hands out
+   * @param rateLimit per-connection inbound frame limit
+   * @param maxRateLimitViolations rate_limited answers per window before close 4429
+   * @param maxBadFrames bad frames per window before close 1008
+   * @param violationWindow the window for both counts
+   * @param maxQueuedRequests requests waiting for store work per connection
+   * @param maxOutboundBytes outbound bytes held per connection before it is closed as slow
+   * @param workerThreads threads for store work
    */
-  public record GatewayConfig(Duration heartbeat, Duration helloTimeout, IceServers iceServers) {}
-
-  static void schedule(ScheduledExecutorService s, Runnable r, Duration d) {
-    s.schedule(r, d.toMillis(), TimeUnit.MILLISECONDS);
-  }
+  public record GatewayConfig(
+      Duration heartbeat,
+      Duration helloTimeout,
+      IceServers iceServers,
+      RateLimit rateLimit,
+      int maxRateLimitViolations,
+      int maxBadFrames,
+      Duration violationWindow,
+      int maxQueuedRequests,
+      long maxOutboundBytes,
+      int workerThreads) {}
 }

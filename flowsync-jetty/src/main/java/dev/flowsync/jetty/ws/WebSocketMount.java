@@ -59,6 +59,11 @@ public final class WebSocketMount {
         (servletContext, container) -> {
           container.setDefaultMaxTextMessageBufferSize(maxFrameBytes);
           container.setDefaultMaxBinaryMessageBufferSize(maxFrameBytes);
+          // Above the gateway's own silence limit (2 x heartbeat), so a silent client is closed
+          // by the gateway with reason timeout rather than by Jetty's idle timeout.
+          container.setDefaultMaxSessionIdleTimeout(
+              3 * gateway.config().heartbeat().toMillis()
+                  + gateway.config().helloTimeout().toMillis());
           container.addEndpoint(config);
         });
   }

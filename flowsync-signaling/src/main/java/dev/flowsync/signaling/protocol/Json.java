@@ -46,6 +46,19 @@ public final class Json {
     return (ObjectNode) node;
   }
 
+  /**
+   * Parses a small JSON value (a field the streaming decoder kept as text).
+   *
+   * @throws BadRequestException when it is not valid JSON
+   */
+  public static JsonNode parseTree(String text) {
+    try {
+      return MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new BadRequestException("Malformed JSON: " + e.getOriginalMessage());
+    }
+  }
+
   /** Serializes a node; node trees of this package always serialize. */
   public static String write(JsonNode node) {
     try {

@@ -1,0 +1,2 @@
+/** Implementation details of the gateway; not API. */
+package dev.flowsync.signaling.internal;
