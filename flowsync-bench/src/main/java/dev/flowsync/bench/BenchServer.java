@@ -4,6 +4,8 @@ import dev.flowsync.core.FlowSync;
 import dev.flowsync.core.store.Stores;
 import dev.flowsync.core.store.memory.InMemoryStores;
 import dev.flowsync.jetty.FlowSyncServer;
+import dev.flowsync.signaling.Gateway;
+import dev.flowsync.signaling.RateLimit;
 import dev.flowsync.store.redis.RedisStores;
 import java.io.IOException;
 import java.net.URI;
@@ -74,8 +76,15 @@ public final class BenchServer {
     for (int i = 0; i < rooms; i++) {
       flowSync.rooms().findOrAutoCreate("r" + i, "bench");
     }
+    // The shipped per-connection limit (50/s) is below the sweep's upper rates (up to 90 msgs/s
+    // per client); a bucket that never runs dry costs the same CPU as the default one.
+    Gateway gateway =
+        Gateway.builder(flowSync)
+            .rateLimit(RateLimit.parse(args.str("rate-limit", "1000/s,burst=2000")))
+            .build();
     FlowSyncServer server =
         FlowSyncServer.builder(flowSync)
+            .gateway(gateway)
             .host(args.str("host", "127.0.0.1"))
             .port(args.integer("port", 0))
             .build();

@@ -217,7 +217,10 @@ final class Client implements WebSocket.Listener {
       return;
     }
     if (msg.startsWith("{\"type\":\"chat.message\"")) {
-      stats.window.fanOut.increment();
+      Stats.Window w = stats.window;
+      if (w.contains(chatStamp(msg))) {
+        w.fanOut.increment();
+      }
       return;
     }
     if (msg.startsWith("{\"type\":\"chat.ack\"")) {
@@ -246,18 +249,27 @@ final class Client implements WebSocket.Listener {
     }
   }
 
-  private void onChatAck(String msg) {
-    long now = System.nanoTime();
+  /** The send stamp at the end of a chat text, or -1. */
+  private static long chatStamp(String msg) {
     int at = msg.indexOf(CHAT_TEXT);
     if (at < 0) {
-      stats.error(stats.protocolErrors, "chat.ack without stamp: " + msg);
-      return;
+      return -1;
     }
     int i = at + CHAT_TEXT.length();
     long sentNs = 0;
     char c;
     while (i < msg.length() && (c = msg.charAt(i++)) >= '0' && c <= '9') {
       sentNs = sentNs * 10 + (c - '0');
+    }
+    return sentNs;
+  }
+
+  private void onChatAck(String msg) {
+    long now = System.nanoTime();
+    long sentNs = chatStamp(msg);
+    if (sentNs < 0) {
+      stats.error(stats.protocolErrors, "chat.ack without stamp: " + msg);
+      return;
     }
     Stats.Window w = stats.window;
     w.deliveredAll.increment();

@@ -1,7 +1,9 @@
 package dev.flowsync.bench.jmh;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowsync.signaling.protocol.Inbound;
 import dev.flowsync.signaling.protocol.Json;
+import dev.flowsync.signaling.protocol.Outbound;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -47,6 +49,19 @@ public class CodecBenchmark {
     relay.put("kind", in.get("kind").asText());
     relay.set("payload", in.get("payload"));
     return Json.write(relay);
+  }
+
+  /**
+   * Decode and encode with the gateway's own codec: {@link Inbound} (one streaming pass, payload
+   * kept as raw text) and {@link Outbound#signal}.
+   */
+  @Benchmark
+  public String gatewayDecodeEncodeRelay() {
+    Inbound in = Inbound.parse(frame);
+    String room = in.requiredString(Inbound.Field.ROOM, 64);
+    in.requiredString(Inbound.Field.TO, 128);
+    String kind = in.requiredString(Inbound.Field.KIND, 16);
+    return Outbound.signal(room, "c_0123456789ab", kind, in);
   }
 
   /** Decode and encode with the streaming pass-through prototype. */
