@@ -3,6 +3,7 @@
 # run.sh call; pass phase names to run a subset, e.g. `run-all.sh relay sweep`.
 #   relay     (2) 1,000 clients, 20,000 msgs/s: FlowSync, then the bare Jetty relay
 #   capacity  (1) 19,900 idle joined connections over 2 generator processes
+#   capacity-tuned  the same with a listen backlog of 4096 instead of the JVM's 50
 #   joinstorm (3) 10,000 joins into existing rooms at once
 #   sweep     (2) rising rates on FlowSync and the bare relay
 #   profile   (2) FlowSync at 20,000 msgs/s again, with a 15 s JFR recording
@@ -19,6 +20,9 @@ for phase in "${phases[@]}"; do
     capacity) "$HERE/run.sh" capacity --server flowsync --clients 19900 --procs 2 \
         --connect-rate 5000 --warmup-clients 5000 --settle 5 --hold 10 \
         --server-args "--resume-grace-ms 1000" ;;
+    capacity-tuned) "$HERE/run.sh" capacity --server flowsync --clients 19900 --procs 2 \
+        --connect-rate 5000 --warmup-clients 5000 --settle 5 --hold 10 \
+        --server-args "--resume-grace-ms 1000 --accept-queue 4096" ;;
     joinstorm) "$HERE/run.sh" joinstorm --server flowsync --clients 10000 --connect-rate 2500 \
         --warmup-clients 5000 --settle 5 --server-args "--resume-grace-ms 1000" ;;
     sweep) "$HERE/run.sh" sweep --server both \

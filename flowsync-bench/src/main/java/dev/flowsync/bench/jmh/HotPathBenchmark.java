@@ -3,6 +3,7 @@ package dev.flowsync.bench.jmh;
 import dev.flowsync.core.FlowSync;
 import dev.flowsync.signaling.ClientSession;
 import dev.flowsync.signaling.Gateway;
+import dev.flowsync.signaling.RateLimit;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -41,7 +42,9 @@ public class HotPathBenchmark {
   @Setup
   public void setUp() {
     flowSync = FlowSync.inMemory();
-    gateway = Gateway.builder(flowSync).build();
+    // One connection sends millions of frames here: without this the per-connection limit
+    // (50/s) would answer rate_limited after the first burst.
+    gateway = Gateway.builder(flowSync).rateLimit(RateLimit.UNLIMITED).build();
     // Step by step, waiting for each reply: a gateway may run hello and join on its own threads.
     CapturingConnection aliceConnection = new CapturingConnection();
     alice = connect(aliceConnection, "alice");
