@@ -8,6 +8,7 @@
 #   sweep     (2) rising rates on FlowSync and the bare relay
 #   profile   (2) FlowSync at 20,000 msgs/s again, with a 15 s JFR recording
 #   chat      (4) acked chat.send over the WebSocket, in-memory store
+#   jmh       the JMH microbenchmarks (hot path, codec)
 #   cluster   (5) three FlowSync nodes over Redis, 10,000 msgs/s, most signals cross nodes
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +34,7 @@ for phase in "${phases[@]}"; do
     chat) "$HERE/run.sh" chat --server flowsync --rate 5000 --warmup 10 --duration 20 ;;
     cluster) "$HERE/run.sh" relay --server flowsync --nodes 3 --rate 10000 --warmup 10 \
         --duration 20 --max-p99-ms 10 ;;
+    jmh) "$HERE/run.sh" jmh -f 1 -wi 3 -w 2s -i 5 -r 2s ;;
     *) echo "unknown phase $phase" >&2 ;;
   esac
 done
