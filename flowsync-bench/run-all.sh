@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The realtime suite of docs/performance.md, in the order the issue ranks it. Each phase is one
 # run.sh call; pass phase names to run a subset, e.g. `run-all.sh relay sweep`.
-#   relay     (2) 1,000 clients, 20,000 msgs/s: FlowSync, then the bare Jetty relay
+#   relay     (2) 1,000 clients, 20,000 msgs/s: FlowSync, the bare Jakarta relay, the native one
 #   capacity  (1) 19,900 idle joined connections over 2 generator processes
 #   capacity-tuned  the same with a listen backlog of 4096 instead of the JVM's 50
 #   joinstorm (3) 10,000 joins into existing rooms at once
@@ -17,7 +17,7 @@ phases=("$@")
 for phase in "${phases[@]}"; do
   echo "######## $phase  $(date -u +%H:%M:%S) load: $(cut -d' ' -f1-3 /proc/loadavg)"
   case "$phase" in
-    relay) "$HERE/run.sh" relay --server both --rate 20000 --warmup 10 --duration 20 ;;
+    relay) "$HERE/run.sh" relay --server all --rate 20000 --warmup 10 --duration 20 ;;
     capacity) "$HERE/run.sh" capacity --server flowsync --clients 19900 --procs 2 \
         --connect-rate 5000 --warmup-clients 5000 --settle 5 --hold 10 \
         --server-args "--resume-grace-ms 1000" ;;

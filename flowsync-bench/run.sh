@@ -9,7 +9,10 @@
 #   flowsync-bench/run.sh jmh       [JMH options, e.g. -f 1 -wi 3 -i 5]
 #
 # Options for this script (the rest go to the generator, see LoadGenerator):
-#   --server flowsync|bare|both   server under test (default flowsync); both = flowsync, then bare
+#   --server flowsync|bare|native|both|all
+#                                 server under test (default flowsync); bare = minimal Jetty relay on
+#                                 Jakarta WebSocket, native = the same on Jetty's own WebSocket API;
+#                                 both = flowsync, bare; all = flowsync, bare, native
 #   --server-xmx 1g               server heap limit
 #   --server-opts "..."           extra server JVM flags
 #   --server-args "..."           extra BenchServer options, e.g. "--resume-grace-ms 1000"
@@ -61,6 +64,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ "$servers" == both ]] && servers="flowsync bare"
+[[ "$servers" == all ]] && servers="flowsync bare native"
 
 # Build when the jar is missing or older than any source of the modules it contains.
 if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT"/flowsync-bench/src "$ROOT"/flowsync-core/src "$ROOT"/flowsync-signaling/src "$ROOT"/flowsync-jetty/src -newer "$JAR" -name '*.java' -print -quit)" ]]; then
@@ -110,9 +114,10 @@ for server in $servers; do
           --port 0 --tokens "$node_tokens" --tokens-file "$OUT/tokens.txt" --rooms "$rooms" \
           --ready-file "$ready" "${cluster[@]}" $server_args >"$node_log" 2>&1 &
         tokens=(--tokens "$OUT/tokens.txt") ;;
-      bare)
+      bare|native)
+        api=jakarta; [[ "$server" == native ]] && api=native
         java -Xmx"$server_xmx" $server_opts -cp "$JAR" dev.flowsync.bench.relay.BareRelay \
-          --port 0 --ready-file "$ready" >"$node_log" 2>&1 &
+          --port 0 --api "$api" --ready-file "$ready" >"$node_log" 2>&1 &
         tokens=() ;;
       *) echo "unknown --server $server" >&2; exit 2 ;;
     esac
