@@ -6,6 +6,7 @@
 #   capacity-tuned  the same with a listen backlog of 4096 instead of the JVM's 50
 #   joinstorm (3) 10,000 joins into existing rooms at once
 #   sweep     (2) rising rates on FlowSync and the bare relay
+#   sweep-nio / relay-nio  the same with the generator's lean NIO transport (less generator CPU)
 #   profile   (2) FlowSync at 20,000 msgs/s again, with a 15 s JFR recording
 #   chat      (4) acked chat.send over the WebSocket, in-memory store
 #   jmh       the JMH microbenchmarks (hot path, codec)
@@ -13,7 +14,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 phases=("$@")
-[[ ${#phases[@]} -eq 0 ]] && phases=(relay capacity joinstorm sweep profile chat cluster)
+[[ ${#phases[@]} -eq 0 ]] && phases=(relay capacity joinstorm sweep-nio profile chat cluster sweep relay-nio jmh)
 for phase in "${phases[@]}"; do
   echo "######## $phase  $(date -u +%H:%M:%S) load: $(cut -d' ' -f1-3 /proc/loadavg)"
   case "$phase" in
@@ -29,6 +30,10 @@ for phase in "${phases[@]}"; do
     sweep) "$HERE/run.sh" sweep --server both \
         --rates 20000,30000,40000,50000,60000,70000,80000,90000 --warmup 10 --step-warmup 3 \
         --duration 10 --stop-after-failures 2 ;;
+    sweep-nio) "$HERE/run.sh" sweep --server both --transport nio \
+        --rates 20000,30000,40000,50000,60000,70000,80000,90000 --warmup 10 --step-warmup 3 \
+        --duration 10 --stop-after-failures 2 ;;
+    relay-nio) "$HERE/run.sh" relay --server all --transport nio --rate 20000 --warmup 10 --duration 20 ;;
     profile) "$HERE/run.sh" relay --server flowsync --rate 20000 --warmup 10 --duration 20 \
         --jfr 15 --jfr-delay 16 ;;
     chat) "$HERE/run.sh" chat --server flowsync --rate 5000 --warmup 10 --duration 20 ;;

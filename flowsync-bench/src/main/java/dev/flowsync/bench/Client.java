@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * small queue; received frames are classified by their leading {@code "type"} without a JSON
  * parser, so the generator spends as little CPU per message as it can.
  */
-final class Client implements WebSocket.Listener {
+class Client implements WebSocket.Listener {
   /** A realistic ICE candidate line: with the envelope the frame is about 300 bytes. */
   private static final String CANDIDATE =
       "candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.5 rport"
@@ -31,7 +31,7 @@ final class Client implements WebSocket.Listener {
   final int index;
   final String room;
   private final String token;
-  private final Stats stats;
+  final Stats stats;
   private volatile WebSocket ws;
   volatile String connectionId;
   Client[] peers = new Client[0];
@@ -53,12 +53,9 @@ final class Client implements WebSocket.Listener {
   /** Opens the connection and says hello; completes with the nanoseconds it took. */
   CompletableFuture<Long> open(HttpClient http, URI uri) {
     long t0 = System.nanoTime();
-    return http.newWebSocketBuilder()
-        .connectTimeout(Duration.ofSeconds(30))
-        .buildAsync(uri, this)
+    return connect(http, uri)
         .thenCompose(
-            w -> {
-              ws = w;
+            v -> {
               stats.connected.increment();
               return request(
                   "welcome",
@@ -72,6 +69,14 @@ final class Client implements WebSocket.Listener {
               return System.nanoTime() - t0;
             })
         .orTimeout(60, TimeUnit.SECONDS);
+  }
+
+  /** Opens the WebSocket; a subclass may bring its own transport. */
+  CompletableFuture<Void> connect(HttpClient http, URI uri) {
+    return http.newWebSocketBuilder()
+        .connectTimeout(Duration.ofSeconds(30))
+        .buildAsync(uri, this)
+        .thenAccept(w -> ws = w);
   }
 
   /** Joins this client's room; completes with the nanoseconds it took. */
@@ -211,7 +216,7 @@ final class Client implements WebSocket.Listener {
     return null;
   }
 
-  private void onFrame(String msg) {
+  void onFrame(String msg) {
     if (msg.startsWith("{\"type\":\"signal\"")) {
       onSignal(msg);
       return;
@@ -326,7 +331,7 @@ final class Client implements WebSocket.Listener {
     failExpected(error);
   }
 
-  private void failExpected(Throwable t) {
+  void failExpected(Throwable t) {
     CompletableFuture<String> done;
     synchronized (this) {
       done = expected;

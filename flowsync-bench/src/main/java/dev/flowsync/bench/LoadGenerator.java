@@ -106,7 +106,8 @@ public final class LoadGenerator {
         args.integer("room-size", 5),
         roomPrefix,
         args.integer("http-clients", 4),
-        args.integer("executor-threads", 0));
+        args.integer("executor-threads", 0),
+        args.str("transport", "jdk").equals("nio") ? args.integer("nio-loops", 2) : 0);
   }
 
   // ---------------------------------------------------------------- relay and sweep
@@ -621,7 +622,15 @@ public final class LoadGenerator {
       cmd.add(LoadGenerator.class.getName());
       cmd.add("child");
       for (String key :
-          List.of("url", "tokens", "room-size", "http-clients", "executor-threads", "inflight")) {
+          List.of(
+              "url",
+              "tokens",
+              "room-size",
+              "http-clients",
+              "executor-threads",
+              "inflight",
+              "transport",
+              "nio-loops")) {
         String v = args.str(key, null);
         if (v != null) {
           cmd.add("--" + key);

@@ -35,7 +35,8 @@ final class Swarm {
       int roomSize,
       String roomPrefix,
       int httpClients,
-      int executorThreads) {
+      int executorThreads,
+      int nioLoops) {
     this.uris = uris;
     AtomicInteger n = new AtomicInteger();
     ThreadFactory tf =
@@ -45,8 +46,9 @@ final class Swarm {
           return t;
         };
     this.executor = executorThreads > 0 ? Executors.newFixedThreadPool(executorThreads, tf) : null;
-    this.https = new HttpClient[Math.max(1, httpClients)];
-    for (int i = 0; i < https.length; i++) {
+    // nioLoops > 0: the lean NIO transport instead of the JDK client.
+    this.https = new HttpClient[nioLoops > 0 ? 1 : Math.max(1, httpClients)];
+    for (int i = 0; i < https.length && nioLoops <= 0; i++) {
       HttpClient.Builder b = HttpClient.newBuilder();
       if (executor != null) {
         b.executor(executor);
@@ -56,9 +58,18 @@ final class Swarm {
       }
       https[i] = b.build();
     }
+    NioLoop[] loops = new NioLoop[Math.max(0, nioLoops)];
+    for (int i = 0; i < loops.length; i++) {
+      loops[i] = new NioLoop(i);
+      loops[i].start();
+    }
     for (int i = from; i < to; i++) {
       String token = tokens == null ? "bench" : tokens.get(i);
-      clients.add(new Client(i, roomPrefix + (i / roomSize), token, stats));
+      String room = roomPrefix + (i / roomSize);
+      clients.add(
+          loops.length > 0
+              ? new NioClient(i, room, token, stats, loops[i % loops.length])
+              : new Client(i, room, token, stats));
     }
   }
 
