@@ -245,11 +245,12 @@ public final class LoadGenerator {
     printErrorSamples(stats);
     results.add(
         String.format(
-            "RESULT scenario=%s label=%s rate=%d sent_per_s=%.0f delivered_per_s=%.0f delivered_pct=%.3f"
+            "RESULT scenario=%s label=%s transport=%s rate=%d sent_per_s=%.0f delivered_per_s=%.0f delivered_pct=%.3f"
                 + " errors=%d p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f max_ms=%.2f gen_cpu_pct=%.1f"
                 + " gen_us_per_msg=%.2f max_lag=%d%s ok=%b",
             chat ? "chat" : sweep ? "sweep" : "relay",
             label,
+            args.str("transport", "jdk"),
             rate,
             sent / secs,
             delivered / secs,
