@@ -7,14 +7,14 @@
 #   joinstorm (3) 10,000 joins into existing rooms at once
 #   sweep     (2) rising rates on FlowSync and the bare relay
 #   sweep-nio / relay-nio  the same with the generator's lean NIO transport (less generator CPU)
-#   profile   (2) FlowSync at 20,000 msgs/s again, with a 15 s JFR recording
+#   profile   (2) FlowSync and the bare relay at 20,000 msgs/s again, each with a 15 s JFR recording
 #   chat      (4) acked chat.send over the WebSocket, in-memory store
 #   jmh       the JMH microbenchmarks (hot path, codec)
 #   cluster   (5) three FlowSync nodes over Redis, 10,000 msgs/s, most signals cross nodes
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 phases=("$@")
-[[ ${#phases[@]} -eq 0 ]] && phases=(relay capacity joinstorm sweep-nio profile chat cluster sweep relay-nio jmh)
+[[ ${#phases[@]} -eq 0 ]] && phases=(relay capacity joinstorm sweep-nio profile chat cluster capacity-tuned relay-nio jmh sweep)
 for phase in "${phases[@]}"; do
   echo "######## $phase  $(date -u +%H:%M:%S) load: $(cut -d' ' -f1-3 /proc/loadavg)"
   case "$phase" in
@@ -34,7 +34,7 @@ for phase in "${phases[@]}"; do
         --rates 20000,30000,40000,50000,60000,70000,80000,90000 --warmup 10 --step-warmup 3 \
         --duration 10 --stop-after-failures 2 ;;
     relay-nio) "$HERE/run.sh" relay --server all --transport nio --rate 20000 --warmup 10 --duration 20 ;;
-    profile) "$HERE/run.sh" relay --server flowsync --rate 20000 --warmup 10 --duration 20 \
+    profile) "$HERE/run.sh" relay --server both --rate 20000 --warmup 10 --duration 20 \
         --jfr 15 --jfr-delay 16 ;;
     chat) "$HERE/run.sh" chat --server flowsync --rate 5000 --warmup 10 --duration 20 ;;
     cluster) "$HERE/run.sh" relay --server flowsync --nodes 3 --rate 10000 --warmup 10 \
