@@ -9,12 +9,13 @@
 #   sweep-nio / relay-nio  the same with the generator's lean NIO transport (less generator CPU)
 #   profile   (2) FlowSync and the bare relay at 20,000 msgs/s again, each with a 15 s JFR recording
 #   chat      (4) acked chat.send over the WebSocket, in-memory store
+#   chat-h2 / chat-pg  the same on an H2 file / PostgreSQL (rooms, chat, sessions in SQL), 3 rates
 #   jmh       the JMH microbenchmarks (hot path, codec)
 #   cluster   (5) three FlowSync nodes over Redis, 10,000 msgs/s, most signals cross nodes
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 phases=("$@")
-[[ ${#phases[@]} -eq 0 ]] && phases=(relay capacity joinstorm sweep-nio profile chat cluster capacity-tuned relay-nio jmh sweep)
+[[ ${#phases[@]} -eq 0 ]] && phases=(relay capacity joinstorm sweep-nio profile chat chat-pg chat-h2 cluster capacity-tuned relay-nio jmh sweep)
 for phase in "${phases[@]}"; do
   echo "######## $phase  $(date -u +%H:%M:%S) load: $(cut -d' ' -f1-3 /proc/loadavg)"
   case "$phase" in
@@ -37,6 +38,10 @@ for phase in "${phases[@]}"; do
     profile) "$HERE/run.sh" relay --server both --rate 20000 --warmup 10 --duration 20 \
         --jfr 15 --jfr-delay 16 ;;
     chat) "$HERE/run.sh" chat --server flowsync --rate 5000 --warmup 10 --duration 20 ;;
+    chat-h2) "$HERE/run.sh" chat --server flowsync --rates 2000,5000,8000 --warmup 10 \
+        --step-warmup 3 --duration 10 --server-args "--store h2" ;;
+    chat-pg) "$HERE/run.sh" chat --server flowsync --rates 2000,5000,8000 --warmup 10 \
+        --step-warmup 3 --duration 10 --server-args "--store postgres" ;;
     cluster) "$HERE/run.sh" relay --server flowsync --nodes 3 --rate 10000 --warmup 10 \
         --duration 20 --max-p99-ms 10 ;;
     jmh) "$HERE/run.sh" jmh -f 1 -wi 3 -w 2s -i 5 -r 2s ;;

@@ -1,5 +1,7 @@
 package dev.flowsync.bench;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.flowsync.core.FlowSync;
 import dev.flowsync.core.store.Stores;
 import dev.flowsync.core.store.memory.InMemoryStores;
@@ -7,14 +9,20 @@ import dev.flowsync.jetty.FlowSyncServer;
 import dev.flowsync.signaling.Gateway;
 import dev.flowsync.signaling.RateLimit;
 import dev.flowsync.store.redis.RedisStores;
+import dev.flowsync.store.sql.SqlSchema;
+import dev.flowsync.store.sql.SqlStores;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import javax.sql.DataSource;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -29,17 +37,46 @@ import org.eclipse.jetty.server.ServerConnector;
  * </pre>
  *
  * {@code --redis redis://host:6379 --node-id n1} puts presence, tokens and the cluster bus in Redis
- * so that several bench servers form a cluster ({@code --tokens 0} on all but one). {@code
- * --accept-queue n} sets the listen backlog (default: as shipped, the JVM's 50). {@code
- * --resume-grace-ms} sets the resume grace period. {@code --rooms n} creates rooms {@code
+ * so that several bench servers form a cluster ({@code --tokens 0} on all but one). {@code --store
+ * h2|postgres} keeps rooms, chat and sessions in SQL (a fresh H2 file or PostgreSQL schema per
+ * run). {@code --accept-queue n} sets the listen backlog (default: as shipped, the JVM's 50).
+ * {@code --resume-grace-ms} sets the resume grace period. {@code --rooms n} creates rooms {@code
  * r0..r(n-1)} up front (for the join storm). The ready file gets {@code port=<port>} and {@code
  * pid=<pid>} once the server listens.
  */
 public final class BenchServer {
   private BenchServer() {}
 
+  private static DataSource sqlDataSource(String store, Args args) throws SQLException {
+    String stamp = Long.toString(System.currentTimeMillis(), 36);
+    HikariConfig config = new HikariConfig();
+    config.setMaximumPoolSize(args.integer("pool", 8));
+    if (store.equals("h2")) {
+      Path dir =
+          Path.of(args.str("h2-dir", System.getProperty("java.io.tmpdir")), "fsbench-" + stamp);
+      config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("flowsync") + ";DB_CLOSE_ON_EXIT=FALSE");
+    } else if (store.equals("postgres")) {
+      // A fresh schema per run, so runs never see each other's rows.
+      String url = args.str("jdbc-url", "jdbc:postgresql://127.0.0.1:5432/test");
+      String user = args.str("db-user", "postgres");
+      String schema = "fsbench_" + stamp;
+      try (Connection c = DriverManager.getConnection(url, user, args.str("db-password", ""))) {
+        c.createStatement().execute("CREATE SCHEMA " + schema);
+      }
+      config.setJdbcUrl(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+      config.setUsername(user);
+      config.setPassword(args.str("db-password", ""));
+    } else {
+      throw new IllegalArgumentException("--store must be memory, h2 or postgres, was " + store);
+    }
+    HikariDataSource ds = new HikariDataSource(config);
+    SqlSchema.migrate(ds);
+    System.out.println("SQL store: " + config.getJdbcUrl());
+    return ds;
+  }
+
   /** Starts the server and runs until killed. */
-  public static void main(String[] argv) throws IOException, InterruptedException {
+  public static void main(String[] argv) throws IOException, InterruptedException, SQLException {
     Args args = new Args(argv);
     int tokens = args.integer("tokens", 1000);
     // --redis: presence, tokens and the cluster bus in Redis, so several bench servers form one
@@ -53,6 +90,15 @@ public final class BenchServer {
               .keyPrefix(args.str("key-prefix", "flowsync-bench:"))
               .build();
       stores = redis.applyTo(stores);
+    }
+    // --store h2|postgres: rooms, chat messages and sessions in SQL (scenario 4); tokens stay in
+    // memory so that issuing 20,000 of them does not dominate the start.
+    SqlStores sql = null;
+    String store = args.str("store", "memory");
+    if (!store.equals("memory")) {
+      sql = SqlStores.builder(sqlDataSource(store, args)).build();
+      stores =
+          stores.withRooms(sql.rooms()).withMessages(sql.messages()).withSessions(sql.sessions());
     }
     FlowSync.Builder builder =
         FlowSync.builder()
@@ -102,6 +148,7 @@ public final class BenchServer {
     Ready.write(args.str("ready-file", "server.ready"), server.port());
     System.out.println("FlowSync bench server listening on " + server.webSocketUri());
     RedisStores redisToClose = redis;
+    SqlStores sqlToClose = sql;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -109,6 +156,9 @@ public final class BenchServer {
                   flowSync.close();
                   if (redisToClose != null) {
                     redisToClose.close();
+                  }
+                  if (sqlToClose != null) {
+                    sqlToClose.close();
                   }
                 }));
     new CountDownLatch(1).await();

@@ -74,7 +74,11 @@ public final class LoadGenerator {
     LoadGenerator g = new LoadGenerator(args);
     switch (args.positional[0]) {
       case "relay" -> g.relay(List.of(args.integer("rate", 20000)));
-      case "chat" -> g.relay(List.of(args.integer("rate", 2000)));
+      case "chat" ->
+          g.relay(
+              args.str("rates", null) != null
+                  ? parseRates(args.str("rates", ""))
+                  : List.of(args.integer("rate", 2000)));
       case "sweep" -> g.relay(parseRates(args.str("rates", "20000,30000,40000,50000,60000,80000")));
       case "capacity" -> g.capacity();
       case "joinstorm" -> g.joinStorm();
