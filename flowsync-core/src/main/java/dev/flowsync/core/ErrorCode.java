@@ -53,4 +53,14 @@ public enum ErrorCode {
   public int httpStatus() {
     return httpStatus;
   }
+
+  /** The code with this wire name (e.g. {@code room_full}), or null for an unknown name. */
+  public static ErrorCode fromWireName(String wireName) {
+    for (ErrorCode c : values()) {
+      if (c.wireName.equals(wireName)) {
+        return c;
+      }
+    }
+    return null;
+  }
 }

@@ -84,6 +84,8 @@ public final class Gateway implements AutoCloseable {
       Set<String> rooms,
       ScheduledFuture<?>[] expiry) {}
 
+  private volatile GatewayObserver observer = GatewayObserver.NONE;
+
   private Gateway(FlowSync flowSync, GatewayConfig config) {
     this.flowSync = flowSync;
     this.config = config;
@@ -130,6 +132,26 @@ public final class Gateway implements AutoCloseable {
     }
     session.armHelloDeadline();
     return session;
+  }
+
+  /**
+   * Hands the gateway's traffic to {@code o} (metrics). One observer at a time; a second replaces
+   * the first.
+   *
+   * @return a handle whose {@code close()} removes the observer again
+   */
+  public AutoCloseable observe(GatewayObserver o) {
+    GatewayObserver given = java.util.Objects.requireNonNull(o, "observer");
+    observer = given;
+    return () -> {
+      if (observer == given) {
+        observer = GatewayObserver.NONE;
+      }
+    };
+  }
+
+  GatewayObserver observer() {
+    return observer;
   }
 
   /** How many connections have completed hello and are open. */

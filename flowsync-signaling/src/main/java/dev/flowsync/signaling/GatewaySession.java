@@ -127,8 +127,20 @@ final class GatewaySession implements ClientSession {
     return rooms;
   }
 
+  private void sendError(String rid, String code, String message) {
+    gateway.observer().errorSent(code);
+    send(Outbound.error(rid, code, message));
+  }
+
   void send(String frame) {
-    if (!closed && !connection.send(frame)) {
+    if (closed) {
+      return;
+    }
+    GatewayObserver observer = gateway.observer();
+    if (observer != GatewayObserver.NONE) {
+      observer.frameOut(Outbound.typeOf(frame));
+    }
+    if (!connection.send(frame)) {
       // A full outbound queue (slow consumer) or a transport already closing: the transport
       // closes it; the gateway stops serving it now rather than when the close completes.
       log.debug("Cannot send to {}; ending the connection", connectionId);
@@ -221,6 +233,7 @@ final class GatewaySession implements ClientSession {
       badFrame(now, rid, e.getMessage());
       return;
     }
+    gateway.observer().frameIn(type);
     if (token == null) {
       if (connectionId == null) {
         if (!type.equals("hello")) {
@@ -246,7 +259,7 @@ final class GatewaySession implements ClientSession {
       }
     }
     if (lane.size() >= gateway.config().maxQueuedRequests()) {
-      send(Outbound.error(rid, "rate_limited", "Too many requests waiting; slow down"));
+      sendError(rid, "rate_limited", "Too many requests waiting; slow down");
       return;
     }
     lane.submit(() -> guarded(rid, () -> dispatch(type, in, rid)));
@@ -277,7 +290,7 @@ final class GatewaySession implements ClientSession {
     if (++rateViolations > gateway.config().maxRateLimitViolations()) {
       terminate(CloseCodes.RATE_LIMITED, "Rate limit exceeded persistently", null);
     } else {
-      send(Outbound.error(rid, "rate_limited", "Too many frames; the limit is " + limitText()));
+      sendError(rid, "rate_limited", "Too many frames; the limit is " + limitText());
     }
     return true;
   }
@@ -289,10 +302,10 @@ final class GatewaySession implements ClientSession {
   private void badFrame(long now, String rid, String message) {
     rollWindow(now);
     if (++badFrames > gateway.config().maxBadFrames()) {
-      send(Outbound.error(rid, "bad_request", message));
+      sendError(rid, "bad_request", message);
       terminate(CloseCodes.POLICY_VIOLATION, "Too many bad frames", null);
     } else {
-      send(Outbound.error(rid, "bad_request", message));
+      sendError(rid, "bad_request", message);
     }
   }
 
@@ -314,11 +327,11 @@ final class GatewaySession implements ClientSession {
       if (e instanceof BadRequestException) {
         countBadFrameFromLane(rid, e.getMessage());
       } else {
-        send(Outbound.error(rid, e.code().wireName(), e.getMessage()));
+        sendError(rid, e.code().wireName(), e.getMessage());
       }
     } catch (RuntimeException e) {
       log.error("Internal error handling a frame on {}", connectionId, e);
-      send(Outbound.error(rid, "internal", "Internal server error"));
+      sendError(rid, "internal", "Internal server error");
     } finally {
       Gateway.CURRENT.remove();
     }
@@ -557,7 +570,7 @@ final class GatewaySession implements ClientSession {
 
   /** Answers {@code unauthorized} and closes 4401, releasing presence at once. */
   void unauthorized(String rid, String message) {
-    send(Outbound.error(rid, "unauthorized", message));
+    sendError(rid, "unauthorized", message);
     terminate(CloseCodes.UNAUTHORIZED, "Unauthorized", LeaveReason.DISCONNECTED);
   }
 
@@ -635,6 +648,7 @@ final class GatewaySession implements ClientSession {
   // ---- signaling ------------------------------------------------------------------------------
 
   private void signal(Inbound in, String rid) {
+    long started = System.nanoTime();
     String room = in.requiredString(Field.ROOM, MAX_ROOM);
     String to = in.requiredString(Field.TO, MAX_ID);
     String kind = in.requiredString(Field.KIND, 16);
@@ -659,6 +673,7 @@ final class GatewaySession implements ClientSession {
       gateway.sendSignalToNode(
           remote.get().nodeId(), room, to, Outbound.signal(room, connectionId, kind, in));
     }
+    gateway.observer().signalRelayed(System.nanoTime() - started);
     if (rid != null) {
       send(Outbound.bare("ok", rid));
     }

@@ -63,6 +63,19 @@ public final class Outbound {
     return sb.append('}').toString();
   }
 
+  /**
+   * The {@code type} of a frame built by this class or {@link Frames}, read from its fixed prefix
+   * {@code {"type":"…"}} without parsing; null for any other text.
+   */
+  public static String typeOf(String frame) {
+    String prefix = "{\"type\":\"";
+    if (!frame.startsWith(prefix)) {
+      return null;
+    }
+    int end = frame.indexOf('"', prefix.length());
+    return end < 0 ? null : frame.substring(prefix.length(), end);
+  }
+
   /** {@code {"type":<type>,"rid":<rid>}} or without rid when null. */
   public static String bare(String type, String rid) {
     StringBuilder sb = builder();

@@ -14,6 +14,7 @@ public final class Main {
     try {
       running = StandaloneServer.start(System.getenv());
     } catch (RuntimeException e) {
+      // The message is written to be actionable ("Port 8080 is already in use ...").
       System.err.println("FlowSync could not start: " + e.getMessage());
       System.exit(1);
       return;

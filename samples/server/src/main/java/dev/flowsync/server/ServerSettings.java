@@ -19,6 +19,7 @@ record ServerSettings(
     String databaseUser,
     String databasePassword,
     String redisUrl,
+    String redisKeyPrefix,
     String nodeId,
     List<String> stunUrls,
     List<String> turnUrls,
@@ -27,12 +28,16 @@ record ServerSettings(
     List<String> allowedOrigins,
     boolean autoCreateRooms,
     boolean guestTokens,
+    int guestTokensPerMinute,
     Duration resumeGrace,
     Duration heartbeat,
     int maxFrameBytes,
     String webhookUrl,
     String webhookSecret,
-    String rateLimit) {
+    String rateLimit,
+    boolean behindProxy,
+    Path tlsKeyStore,
+    String tlsKeyStorePassword) {
 
   static ServerSettings fromEnv(Map<String, String> env) {
     Env e = new Env(env);
@@ -45,6 +50,7 @@ record ServerSettings(
         e.string("FLOWSYNC_DATABASE_USER", null),
         e.string("FLOWSYNC_DATABASE_PASSWORD", null),
         e.string("FLOWSYNC_REDIS_URL", null),
+        e.string("FLOWSYNC_REDIS_KEY_PREFIX", "flowsync:"),
         e.string("FLOWSYNC_NODE_ID", null),
         e.list("FLOWSYNC_STUN_URLS"),
         e.list("FLOWSYNC_TURN_URLS"),
@@ -53,12 +59,18 @@ record ServerSettings(
         e.list("FLOWSYNC_ALLOWED_ORIGINS"),
         e.bool("FLOWSYNC_AUTO_CREATE_ROOMS", true),
         e.bool("FLOWSYNC_GUEST_TOKENS", false),
+        e.integer("FLOWSYNC_GUEST_TOKENS_PER_MINUTE", 30, 1, 1_000_000),
         Duration.ofMillis(e.integer("FLOWSYNC_RESUME_GRACE_MS", 20000, 0, 3_600_000)),
         Duration.ofMillis(e.integer("FLOWSYNC_HEARTBEAT_MS", 25000, 1000, 3_600_000)),
         e.integer("FLOWSYNC_MAX_FRAME_BYTES", 65536, 1024, 16 * 1024 * 1024),
         e.string("FLOWSYNC_WEBHOOK_URL", null),
         e.string("FLOWSYNC_WEBHOOK_SECRET", null),
-        e.string("FLOWSYNC_RATE_LIMIT", "50/s,burst=100"));
+        e.string("FLOWSYNC_RATE_LIMIT", "50/s,burst=100"),
+        e.bool("FLOWSYNC_BEHIND_PROXY", false),
+        e.string("FLOWSYNC_TLS_KEYSTORE", null) == null
+            ? null
+            : Path.of(e.string("FLOWSYNC_TLS_KEYSTORE", null)),
+        e.string("FLOWSYNC_TLS_KEYSTORE_PASSWORD", null));
   }
 
   private record Env(Map<String, String> env) {

@@ -1,0 +1,2 @@
+/** A plain Java application that embeds FlowSync in-process. */
+package dev.flowsync.samples.embedded;
