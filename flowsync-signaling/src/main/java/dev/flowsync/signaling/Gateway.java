@@ -69,6 +69,10 @@ public final class Gateway implements AutoCloseable {
   private final AutoCloseable subscription;
   private final ScheduledFuture<?> heartbeat;
   private volatile boolean shuttingDown;
+  private volatile boolean busWasHealthy = true;
+
+  /** Releases that failed (the store was unreachable): retried once the bus is healthy again. */
+  private final Map<String, LeaveReason> failedReleases = new ConcurrentHashMap<>();
 
   /** The request being handled on this thread, so its own event echo can carry its rid. */
   static final ThreadLocal<Request> CURRENT = new ThreadLocal<>();
@@ -436,7 +440,12 @@ public final class Gateway implements AutoCloseable {
                 flowSync.presence().leave(connectionId, room, reason, null);
               }
             } catch (RuntimeException e) {
-              log.warn("Could not remove {} from room '{}'", connectionId, room, e);
+              failedReleases.put(room + "\n" + connectionId, reason);
+              log.warn(
+                  "Could not remove {} from room '{}'; retried when Redis is back",
+                  connectionId,
+                  room,
+                  e);
             }
           }
         });
@@ -644,9 +653,44 @@ public final class Gateway implements AutoCloseable {
       for (GatewaySession s : byConnectionId.values()) {
         s.heartbeat(now, pingEvery, silentAfter);
       }
+      boolean healthy = bus.isHealthy();
+      if (healthy && !busWasHealthy) {
+        runWork(this::reconcile);
+      }
+      busWasHealthy = healthy;
     } catch (RuntimeException e) {
       log.warn("Heartbeat sweep failed", e);
     }
+  }
+
+  /**
+   * The bus is back after an outage: make the shared store's record of this node's members match
+   * the connections it holds. Members it lost (Redis restarted empty) are put back without an
+   * event, members whose release failed during the outage are removed now (member.left).
+   */
+  private void reconcile() {
+    int restored = 0;
+    for (GatewaySession s : byConnectionId.values()) {
+      for (Member m : s.rooms().values()) {
+        try {
+          if (flowSync.presence().restore(m)) {
+            restored++;
+          }
+        } catch (RuntimeException e) {
+          busWasHealthy = false; // try again on a later sweep
+          return;
+        }
+      }
+    }
+    for (String key : List.copyOf(failedReleases.keySet())) {
+      LeaveReason reason = failedReleases.remove(key);
+      int nl = key.indexOf('\n');
+      release(key.substring(nl + 1), Set.of(key.substring(0, nl)), reason);
+    }
+    log.info(
+        "Node '{}' reconciled its presence after a Redis outage: {} members restored",
+        nodeId,
+        restored);
   }
 
   /**

@@ -253,6 +253,23 @@ public final class PresenceEngine {
   }
 
   /**
+   * Writes a live member of this node back to the store as it is, without a capacity check and
+   * without an event (the others never saw it leave): the store lost it, e.g. Redis restarted
+   * empty.
+   *
+   * @param member the member as this node holds it
+   * @return true if it was missing and is back
+   */
+  public boolean restore(Member member) {
+    return ctx.lanes()
+        .inLane(
+            member.room(),
+            () ->
+                call("Restoring member", () -> ctx.stores().presence().admit(member, 0))
+                    == dev.flowsync.core.presence.AdmitResult.ADMITTED);
+  }
+
+  /**
    * Extends this node's presence lease by the configured lease time; FlowSync calls it every
    * second.
    */

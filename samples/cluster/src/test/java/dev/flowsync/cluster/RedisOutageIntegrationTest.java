@@ -95,10 +95,6 @@ class RedisOutageIntegrationTest {
   }
 
   @Test
-  @Disabled(
-      "Not supported yet: after Redis lost its data nobody writes the live members back, so"
-          + " newcomers do not see them, signals to them fail with peer_not_found and capacity"
-          + " counts only newcomers (see the report / docs/scaling.md)")
   @DisplayName(
       "after Redis restarts empty, the live members are registered again: a newcomer sees them"
           + " and can signal them")
@@ -211,10 +207,6 @@ class RedisOutageIntegrationTest {
 
   @Test
   @org.junit.jupiter.api.Tag("persistent-redis")
-  @Disabled(
-      "Not supported yet: a member whose connection ends while Redis is down is never removed"
-          + " from Redis (the release fails and is not retried): a ghost that joiners see and that"
-          + " counts against capacity until its node dies")
   @DisplayName(
       "a member who disconnects while Redis is down is gone for everyone once Redis is back with"
           + " its data")
