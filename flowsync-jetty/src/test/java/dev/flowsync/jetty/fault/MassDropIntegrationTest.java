@@ -85,8 +85,8 @@ class MassDropIntegrationTest {
 
       long connectStart = System.nanoTime();
       connect(CLIENTS);
-      await()
-          .atMost(Duration.ofSeconds(15))
+      await() // connecting 1,000 clients is not what this test times; the machine may be loaded
+          .atMost(Duration.ofSeconds(60))
           .until(() -> gateway.connectionCount() == CLIENTS + 1 && members() == CLIENTS + 1);
       long connectMs = (System.nanoTime() - connectStart) / 1_000_000;
       int threadsLoaded = threads();
