@@ -127,6 +127,9 @@ public final class BenchServer {
     Gateway gateway =
         Gateway.builder(flowSync)
             .rateLimit(RateLimit.parse(args.str("rate-limit", "1000/s,burst=2000")))
+            .workerThreads(
+                args.integer(
+                    "worker-threads", Math.max(4, 2 * Runtime.getRuntime().availableProcessors())))
             .build();
     FlowSyncServer server =
         FlowSyncServer.builder(flowSync)

@@ -44,6 +44,7 @@ public final class JfrTop {
     Map<String, Integer> total = new HashMap<>();
     Map<String, Integer> area = new HashMap<>();
     Map<String, Integer> threads = new HashMap<>();
+    Map<String, Integer> selfArea = new HashMap<>();
     int samples = 0;
     for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
       if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
@@ -59,6 +60,7 @@ public final class JfrTop {
       threads.merge(thread == null ? "?" : thread.replaceAll("[-#]?\\d+", "-N"), 1, Integer::sum);
       List<RecordedFrame> frames = st.getFrames();
       self.merge(name(frames.get(0)), 1, Integer::sum);
+      selfArea.merge(areaOf(name(frames.get(0))), 1, Integer::sum);
       Set<String> seen = new HashSet<>();
       Set<String> areas = new HashSet<>();
       for (RecordedFrame f : frames) {
@@ -79,7 +81,19 @@ public final class JfrTop {
     print("self (top frame)", self, samples, top);
     print("total (anywhere on the stack)", total, samples, top);
     print("samples touching each area (a sample may touch several)", area, samples, top);
+    print("self time by area (the top frame's area)", selfArea, samples, top);
     print("threads", threads, samples, 10);
+  }
+
+  private static String areaOf(String method) {
+    for (String[] a : AREAS) {
+      if (method.startsWith(a[1])) {
+        return a[0];
+      }
+    }
+    return method.startsWith("java.") || method.startsWith("jdk.") || method.startsWith("sun.")
+        ? "other JDK"
+        : "other";
   }
 
   private static String name(RecordedFrame f) {
