@@ -16,7 +16,8 @@ public final class WebSocketMount {
    * Adds the FlowSync WebSocket endpoint at {@code path}.
    *
    * @param maxFrameBytes frames over this close the connection with 1009
-   * @param allowedOrigins origins allowed to connect; empty allows any
+   * @param allowedOrigins origins browsers may connect from; empty allows any. Requests without an
+   *     Origin header (non-browser clients) are always let through to the token check
    * @param maxPendingFrames outbound frames in flight per connection before it is closed as slow
    */
   public static void install(
@@ -37,9 +38,12 @@ public final class WebSocketMount {
 
                   @Override
                   public boolean checkOrigin(String originHeaderValue) {
+                    // Browsers always send Origin on a WebSocket upgrade, so its absence means a
+                    // non-browser client (the Java client, a bot). Such a client could send any
+                    // Origin it liked, so refusing it would protect nothing; its token decides.
                     return allowedOrigins.isEmpty()
-                        || (originHeaderValue != null
-                            && allowedOrigins.contains(originHeaderValue));
+                        || originHeaderValue == null
+                        || allowedOrigins.contains(originHeaderValue);
                   }
 
                   @Override

@@ -30,7 +30,7 @@ class OriginCheckIntegrationTest {
   }
 
   @Test
-  @DisplayName("with allowed origins, only those may open /ws; others and none are refused (403)")
+  @DisplayName("with allowed origins, browsers on other origins are refused (403)")
   void restricted() throws Exception {
     server =
         FlowSyncServer.builder(flowSync)
@@ -43,7 +43,20 @@ class OriginCheckIntegrationTest {
     assertThat(handshake(server.webSocketUri(), "https://evil.example")).startsWith("HTTP/1.1 403");
     assertThat(handshake(server.webSocketUri(), "https://app.example.evil.example"))
         .startsWith("HTTP/1.1 403");
-    assertThat(handshake(server.webSocketUri(), null)).startsWith("HTTP/1.1 403");
+    assertThat(handshake(server.webSocketUri(), "null")).startsWith("HTTP/1.1 403");
+  }
+
+  @Test
+  @DisplayName("with allowed origins, a client without Origin (not a browser) still connects")
+  void nonBrowserClients() throws Exception {
+    server =
+        FlowSyncServer.builder(flowSync)
+            .host("127.0.0.1")
+            .port(0)
+            .allowedOrigins(Set.of("https://app.example"))
+            .build()
+            .start();
+    assertThat(handshake(server.webSocketUri(), null)).startsWith("HTTP/1.1 101");
   }
 
   @Test
