@@ -42,8 +42,10 @@ class MassDropIntegrationTest {
     flowSync = FlowSync.builder().resumeGrace(GRACE).build();
     gateway =
         Gateway.builder(flowSync)
-            .heartbeat(Duration.ofSeconds(5))
-            .helloTimeout(Duration.ofSeconds(5))
+            // These clients never read, so they never answer a ping: the heartbeat must outlast
+            // connecting all of them on a loaded machine, or it, not the drop, would end them.
+            .heartbeat(Duration.ofSeconds(60))
+            .helloTimeout(Duration.ofSeconds(60))
             .rateLimit(RateLimit.parse("1000/s,burst=1000"))
             .build();
     server =
