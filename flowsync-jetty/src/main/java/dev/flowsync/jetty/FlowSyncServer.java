@@ -4,6 +4,7 @@ import dev.flowsync.core.FlowSync;
 import dev.flowsync.core.store.StoreHealth;
 import dev.flowsync.jetty.http.ApiServlet;
 import dev.flowsync.jetty.http.ClasspathResourceServlet;
+import dev.flowsync.jetty.http.CorsFilter;
 import dev.flowsync.jetty.http.HealthServlet;
 import dev.flowsync.jetty.http.HttpErrors;
 import dev.flowsync.jetty.http.MetricsServlet;
@@ -429,7 +430,11 @@ public final class FlowSyncServer implements AutoCloseable {
       return this;
     }
 
-    /** Origins allowed to open {@code /ws}, e.g. {@code https://app.example.org}; empty = any. */
+    /**
+     * Origins whose pages may open {@code /ws} and call {@code /api/*} from the browser (CORS),
+     * e.g. {@code https://app.example.org}; empty = any page may open {@code /ws} and no CORS
+     * headers are sent.
+     */
     public Builder allowedOrigins(Set<String> origins) {
       this.allowedOrigins = Set.copyOf(origins);
       return this;
@@ -634,6 +639,12 @@ public final class FlowSyncServer implements AutoCloseable {
           new FilterHolder(new SecurityHeadersFilter(keyStore != null)),
           "/*",
           EnumSet.of(DispatcherType.REQUEST));
+      if (!allowedOrigins.isEmpty()) {
+        context.addFilter(
+            new FilterHolder(new CorsFilter(allowedOrigins)),
+            "/api/*",
+            EnumSet.of(DispatcherType.REQUEST));
+      }
       WebSocketMount.install(
           context, gw, webSocketPath, maxFrameBytes, allowedOrigins, maxPendingFrames);
       addServlet(
