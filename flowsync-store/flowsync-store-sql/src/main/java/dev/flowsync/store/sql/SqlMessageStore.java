@@ -31,8 +31,6 @@ import java.util.List;
  * clientMsgId gets it exactly once.
  */
 public final class SqlMessageStore implements MessageStore, StoreHealth {
-  static final int DELETE_CHUNK = 5_000;
-
   private final SqlDb db;
   private final SqlHealth health;
   private final AppendCommitter committer;
@@ -103,32 +101,23 @@ public final class SqlMessageStore implements MessageStore, StoreHealth {
   }
 
   /**
-   * Deletes messages sent before the cutoff in chunks of {@value #DELETE_CHUNK}, each its own short
-   * transaction, so a large purge never holds locks for long or runs into the query timeout. The
+   * Deletes messages sent before the cutoff, chunk by chunk ({@link SqlDb#deleteInChunks}). The
    * rooms' seq counters keep counting.
    */
   @Override
   public int deleteSentBefore(Instant cutoff) {
-    int total = 0;
-    while (true) {
-      int n =
-          db.run(
-              "Deleting chat sent before " + cutoff,
-              dsl ->
-                  dsl.deleteFrom(FS_MESSAGES)
-                      .where(
-                          row(FS_MESSAGES.ROOM, FS_MESSAGES.SEQ)
-                              .in(
-                                  select(FS_MESSAGES.ROOM, FS_MESSAGES.SEQ)
-                                      .from(FS_MESSAGES)
-                                      .where(FS_MESSAGES.SENT_AT.lt(cutoff))
-                                      .limit(DELETE_CHUNK)))
-                      .execute());
-      total += n;
-      if (n < DELETE_CHUNK) {
-        return total;
-      }
-    }
+    return db.deleteInChunks(
+        "Deleting chat sent before " + cutoff,
+        dsl ->
+            dsl.deleteFrom(FS_MESSAGES)
+                .where(
+                    row(FS_MESSAGES.ROOM, FS_MESSAGES.SEQ)
+                        .in(
+                            select(FS_MESSAGES.ROOM, FS_MESSAGES.SEQ)
+                                .from(FS_MESSAGES)
+                                .where(FS_MESSAGES.SENT_AT.lt(cutoff))
+                                .limit(SqlDb.DELETE_CHUNK)))
+                .execute());
   }
 
   /** Transactions the group committer has committed (for benchmarks and metrics). */

@@ -113,25 +113,17 @@ public final class SqlSessionStore implements SessionStore, StoreHealth {
    */
   @Override
   public int deleteEndedBefore(Instant cutoff) {
-    int total = 0;
-    while (true) {
-      int n =
-          db.run(
-              "Deleting stays ended before " + cutoff,
-              dsl ->
-                  dsl.deleteFrom(FS_MEMBER_SESSIONS)
-                      .where(
-                          FS_MEMBER_SESSIONS.ID.in(
-                              select(FS_MEMBER_SESSIONS.ID)
-                                  .from(FS_MEMBER_SESSIONS)
-                                  .where(FS_MEMBER_SESSIONS.LEFT_AT.lt(cutoff))
-                                  .limit(SqlMessageStore.DELETE_CHUNK)))
-                      .execute());
-      total += n;
-      if (n < SqlMessageStore.DELETE_CHUNK) {
-        return total;
-      }
-    }
+    return db.deleteInChunks(
+        "Deleting stays ended before " + cutoff,
+        dsl ->
+            dsl.deleteFrom(FS_MEMBER_SESSIONS)
+                .where(
+                    FS_MEMBER_SESSIONS.ID.in(
+                        select(FS_MEMBER_SESSIONS.ID)
+                            .from(FS_MEMBER_SESSIONS)
+                            .where(FS_MEMBER_SESSIONS.LEFT_AT.lt(cutoff))
+                            .limit(SqlDb.DELETE_CHUNK)))
+                .execute());
   }
 
   // The cursor is the position of the last stay listed: "<joinedAt epoch seconds>.<nanos>:<id>".

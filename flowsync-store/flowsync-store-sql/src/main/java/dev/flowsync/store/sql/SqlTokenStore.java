@@ -88,25 +88,17 @@ public final class SqlTokenStore implements TokenStore, StoreHealth {
 
   @Override
   public int deleteExpired(Instant now) {
-    int total = 0;
-    while (true) {
-      int n =
-          db.run(
-              "Deleting tokens expired at " + now,
-              dsl ->
-                  dsl.deleteFrom(FS_TOKENS)
-                      .where(
-                          FS_TOKENS.TOKEN_ID.in(
-                              select(FS_TOKENS.TOKEN_ID)
-                                  .from(FS_TOKENS)
-                                  .where(FS_TOKENS.EXPIRES_AT.le(now))
-                                  .limit(SqlMessageStore.DELETE_CHUNK)))
-                      .execute());
-      total += n;
-      if (n < SqlMessageStore.DELETE_CHUNK) {
-        return total;
-      }
-    }
+    return db.deleteInChunks(
+        "Deleting tokens expired at " + now,
+        dsl ->
+            dsl.deleteFrom(FS_TOKENS)
+                .where(
+                    FS_TOKENS.TOKEN_ID.in(
+                        select(FS_TOKENS.TOKEN_ID)
+                            .from(FS_TOKENS)
+                            .where(FS_TOKENS.EXPIRES_AT.le(now))
+                            .limit(SqlDb.DELETE_CHUNK)))
+                .execute());
   }
 
   /** {@code sql}: the same answer for every store of one {@link SqlStores}. */

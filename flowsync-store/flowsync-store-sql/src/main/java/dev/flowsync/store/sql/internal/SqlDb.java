@@ -62,6 +62,27 @@ public final class SqlDb {
     }
   }
 
+  /** How many rows one retention delete removes at most, in its own short transaction. */
+  public static final int DELETE_CHUNK = 5_000;
+
+  /**
+   * Runs a retention delete chunk after chunk until one removes fewer than {@link #DELETE_CHUNK}
+   * rows, so a large purge never holds locks for long or runs into the query timeout.
+   *
+   * @param oneChunk deletes at most {@link #DELETE_CHUNK} rows and says how many it deleted
+   * @return how many rows were deleted in all
+   */
+  public int deleteInChunks(String what, Function<DSLContext, Integer> oneChunk) {
+    int total = 0;
+    while (true) {
+      int n = run(what, oneChunk);
+      total += n;
+      if (n < DELETE_CHUNK) {
+        return total;
+      }
+    }
+  }
+
   /** Thrown inside a transaction to roll it back and have the caller run it again differently. */
   public static class Retry extends RuntimeException {
     public Retry() {
