@@ -3,7 +3,8 @@
 # run.sh call; pass phase names to run a subset, e.g. `run-all.sh relay sweep`.
 #   relay     (2) 1,000 clients, 20,000 msgs/s: FlowSync, the bare Jakarta relay, the native one
 #   capacity  (1) 19,900 idle joined connections over 2 generator processes
-#   capacity-tuned  the same with a listen backlog of 4096 instead of the JVM's 50
+#   capacity-tuned  the same with the NIO generator, a heap G1 gives back and 2 malloc arenas,
+#             plus the heap histogram of the held connections (the figure in docs/performance.md)
 #   joinstorm (3) 10,000 joins into existing rooms at once
 #   sweep     (2) rising rates on FlowSync and the bare relay
 #   sweep-nio / relay-nio  the same with the generator's lean NIO transport (less generator CPU)
@@ -23,9 +24,10 @@ for phase in "${phases[@]}"; do
     capacity) "$HERE/run.sh" capacity --server flowsync --clients 19900 --procs 2 \
         --connect-rate 5000 --warmup-clients 5000 --settle 5 --hold 10 \
         --server-args "--resume-grace-ms 1000" ;;
-    capacity-tuned) "$HERE/run.sh" capacity --server flowsync --clients 19900 --procs 2 \
-        --connect-rate 5000 --warmup-clients 5000 --settle 5 --hold 10 \
-        --server-args "--resume-grace-ms 1000 --accept-queue 4096" ;;
+    capacity-tuned) MALLOC_ARENA_MAX=2 "$HERE/run.sh" capacity --server flowsync --clients 19900 \
+        --procs 2 --connect-rate 5000 --warmup-clients 5000 --settle 5 --hold 10 --transport nio \
+        --histogram --server-xmx 768m --server-opts "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30" \
+        --server-args "--resume-grace-ms 1000" ;;
     joinstorm) "$HERE/run.sh" joinstorm --server flowsync --clients 10000 --connect-rate 2500 \
         --warmup-clients 5000 --settle 5 --server-args "--resume-grace-ms 1000" ;;
     sweep) "$HERE/run.sh" sweep --server both \

@@ -23,8 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
-import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * The FlowSync server under test, in its own JVM so that its CPU, RSS and heap are its own: an
@@ -39,10 +37,10 @@ import org.eclipse.jetty.server.ServerConnector;
  * {@code --redis redis://host:6379 --node-id n1} puts presence, tokens and the cluster bus in Redis
  * so that several bench servers form a cluster ({@code --tokens 0} on all but one). {@code --store
  * h2|postgres} keeps rooms, chat and sessions in SQL (a fresh H2 file or PostgreSQL schema per
- * run). {@code --accept-queue n} sets the listen backlog (default: as shipped, the JVM's 50).
- * {@code --resume-grace-ms} sets the resume grace period. {@code --rooms n} creates rooms {@code
- * r0..r(n-1)} up front (for the join storm). The ready file gets {@code port=<port>} and {@code
- * pid=<pid>} once the server listens.
+ * run). {@code --accept-queue n} sets the listen backlog (default: as shipped, {@code
+ * FlowSyncServer.Builder.DEFAULT_ACCEPT_QUEUE_SIZE}). {@code --resume-grace-ms} sets the resume
+ * grace period. {@code --rooms n} creates rooms {@code r0..r(n-1)} up front (for the join storm).
+ * The ready file gets {@code port=<port>} and {@code pid=<pid>} once the server listens.
  */
 public final class BenchServer {
   private BenchServer() {}
@@ -136,17 +134,9 @@ public final class BenchServer {
             .gateway(gateway)
             .host(args.str("host", "127.0.0.1"))
             .port(args.integer("port", 0))
+            .acceptQueueSize(
+                args.integer("accept-queue", FlowSyncServer.Builder.DEFAULT_ACCEPT_QUEUE_SIZE))
             .build();
-    int acceptQueue = args.integer("accept-queue", 0);
-    if (acceptQueue > 0) {
-      // Jetty's default listen backlog is the JVM's 50: connection bursts overflow it and the
-      // dropped SYNs come back a second later. Set through the escape hatch, as a user would.
-      for (Connector c : server.jettyServer().getConnectors()) {
-        if (c instanceof ServerConnector sc) {
-          sc.setAcceptQueueSize(acceptQueue);
-        }
-      }
-    }
     server.start();
     Ready.write(args.str("ready-file", "server.ready"), server.port());
     System.out.println("FlowSync bench server listening on " + server.webSocketUri());

@@ -356,6 +356,10 @@ public final class LoadGenerator {
     out.printf(
         "baseline after warm-up and GC: RSS %.1f MB, live heap %.1f MB, %d threads%n",
         base.rssBytes() / 1e6, baseHeap / 1e6, base.threads());
+    // --histogram: which classes the live heap per connection is made of (single server only).
+    boolean histogram = args.flag("histogram");
+    HeapHistogram histBefore = histogram ? HeapHistogram.of(serverPids[0]) : null;
+    long overflows0 = ProcStats.listenOverflows();
 
     Histogram connectJoin = new Histogram();
     long joined;
@@ -400,7 +404,10 @@ public final class LoadGenerator {
     out.printf(
         "joined %d of %d in %.2f s (errors %d); connect+join %s%n",
         joined, n, wallS, errors, connectJoin.summaryMillis());
-    out.printf("server CPU during the ramp: %.2f s%n", (sv1.cpuNanos() - sv0.cpuNanos()) / 1e9);
+    out.printf(
+        "server CPU during the ramp: %.2f s; listen queue overflows (dropped SYNs, whole machine):"
+            + " %d%n",
+        (sv1.cpuNanos() - sv0.cpuNanos()) / 1e9, ProcStats.listenOverflows() - overflows0);
     int hold = args.integer("hold", 10);
     out.printf("holding %d idle connections for %d s ...%n", joined, hold);
     Thread.sleep(hold * 1000L);
@@ -419,6 +426,9 @@ public final class LoadGenerator {
         (heldHeap - baseHeap) / 1e6,
         heapPer,
         held.threads());
+    if (histogram) {
+      HeapHistogram.print(out, histBefore, HeapHistogram.of(serverPids[0]), joined);
+    }
     long genRss = ProcStats.read(ProcessHandle.current().pid()).rssBytes();
     for (ChildProcess c : children) {
       genRss += ProcStats.read(c.pid()).rssBytes();

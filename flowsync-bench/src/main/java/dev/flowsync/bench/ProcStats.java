@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,6 +94,28 @@ public final class ProcStats {
     String out = jcmd(pid, "GC.heap_info");
     Matcher m = HEAP_USED.matcher(out);
     return m.find() ? Long.parseLong(m.group(2)) * 1024 : -1;
+  }
+
+  /**
+   * The machine's count of connections dropped because a listen queue was full ({@code TcpExt
+   * ListenOverflows} in {@code /proc/net/netstat}): each one is a SYN the client must send again
+   * after 1 s, 3 s, ... ; -1 when unreadable.
+   */
+  public static long listenOverflows() {
+    try {
+      List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+      for (int i = 0; i + 1 < lines.size(); i++) {
+        if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
+          List<String> names = List.of(lines.get(i).split("\\s+"));
+          String[] values = lines.get(i + 1).split("\\s+");
+          int at = names.indexOf("ListenOverflows");
+          return at < 0 ? -1 : Long.parseLong(values[at]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or a kernel without the counter
+    }
+    return -1;
   }
 
   /** Runs {@code jcmd <pid> <command...>} and returns its output ("" on failure). */

@@ -105,6 +105,7 @@ public final class FlowSyncServer implements AutoCloseable {
     connector.setHost(b.host);
     connector.setPort(b.port);
     connector.setIdleTimeout(b.idleTimeout.toMillis());
+    connector.setAcceptQueueSize(b.acceptQueueSize);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
     this.mounted = b.install(context);
@@ -338,6 +339,9 @@ public final class FlowSyncServer implements AutoCloseable {
 
   /** Configures a {@link FlowSyncServer}; {@link #build()} validates. */
   public static final class Builder {
+    /** The default listen backlog, see {@link #acceptQueueSize}. */
+    public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 1024;
+
     private static final Set<String> ROLES =
         Set.of("rooms", "presence", "timers", "messages", "sessions", "tokens", "clusterBus");
 
@@ -364,6 +368,7 @@ public final class FlowSyncServer implements AutoCloseable {
     private int maxThreads = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     private int minThreads = 4;
     private Duration idleTimeout = Duration.ofSeconds(60);
+    private int acceptQueueSize = DEFAULT_ACCEPT_QUEUE_SIZE;
     private Duration shutdownTimeout = Duration.ofSeconds(5);
     private String staticResources;
     private boolean behindProxy;
@@ -510,6 +515,17 @@ public final class FlowSyncServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The listen backlog: connections the kernel completes before Jetty accepts them; default
+     * {@value #DEFAULT_ACCEPT_QUEUE_SIZE}. Jetty's own default is the JVM's 50, which a burst of
+     * reconnecting clients (e.g. after a deploy) overflows: the kernel drops their SYNs and they
+     * retry only after 1 s, 3 s, 7 s. Linux caps the value at {@code net.core.somaxconn}.
+     */
+    public Builder acceptQueueSize(int acceptQueueSize) {
+      this.acceptQueueSize = acceptQueueSize;
+      return this;
+    }
+
     /** How long {@link FlowSyncServer#stop()} waits for clients and webhooks; default 5 s. */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
@@ -560,6 +576,7 @@ public final class FlowSyncServer implements AutoCloseable {
     public FlowSyncServer build() {
       validate();
       require(port >= 0 && port <= 65535, "port must be 0-65535, was " + port);
+      require(acceptQueueSize >= 1, "acceptQueueSize must be >= 1, was " + acceptQueueSize);
       require(
           minThreads >= 1 && maxThreads >= Math.max(minThreads, 4),
           "threads must be min >= 1 and max >= max(min, 4), were "

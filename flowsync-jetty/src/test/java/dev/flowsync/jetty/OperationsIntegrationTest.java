@@ -335,7 +335,24 @@ class OperationsIntegrationTest {
             .hasMessageContaining("webhook url");
         assertThatThrownBy(() -> FlowSyncServer.builder(fs).metrics(MetricsAccess.ADMIN).build())
             .hasMessageContaining("apiKey");
+        assertThatThrownBy(() -> FlowSyncServer.builder(fs).acceptQueueSize(0).build())
+            .hasMessageContaining("acceptQueueSize must be >= 1");
       }
+    }
+
+    @Test
+    @DisplayName("the listen backlog holds a burst of connects: 1024 by default, settable")
+    void acceptQueue() {
+      try (FlowSync fs = FlowSync.inMemory()) {
+        FlowSyncServer byDefault = FlowSyncServer.builder(fs).port(0).build();
+        FlowSyncServer tuned = FlowSyncServer.builder(fs).port(0).acceptQueueSize(4096).build();
+        assertThat(acceptQueueOf(byDefault)).isEqualTo(1024);
+        assertThat(acceptQueueOf(tuned)).isEqualTo(4096);
+      }
+    }
+
+    private int acceptQueueOf(FlowSyncServer server) {
+      return ((ServerConnector) server.jettyServer().getConnectors()[0]).getAcceptQueueSize();
     }
   }
 

@@ -39,7 +39,8 @@ record ServerSettings(
     String rateLimit,
     boolean behindProxy,
     Path tlsKeyStore,
-    String tlsKeyStorePassword) {
+    String tlsKeyStorePassword,
+    int acceptQueueSize) {
 
   static ServerSettings fromEnv(Map<String, String> env) {
     Env e = new Env(env);
@@ -74,7 +75,8 @@ record ServerSettings(
         e.string("FLOWSYNC_TLS_KEYSTORE", null) == null
             ? null
             : Path.of(e.string("FLOWSYNC_TLS_KEYSTORE", null)),
-        e.string("FLOWSYNC_TLS_KEYSTORE_PASSWORD", null));
+        e.string("FLOWSYNC_TLS_KEYSTORE_PASSWORD", null),
+        e.integer("FLOWSYNC_ACCEPT_QUEUE", 1024, 1, 65535));
   }
 
   /** 0 days means "keep forever" (null for the SQL store's retention). */

@@ -92,6 +92,7 @@ final class StandaloneServer implements AutoCloseable {
           FlowSyncServer.builder(flowSync)
               .host(settings.host())
               .port(settings.port())
+              .acceptQueueSize(settings.acceptQueueSize())
               .gateway(gateway)
               .apiKey(apiKey)
               .guestTokens(settings.guestTokens())
