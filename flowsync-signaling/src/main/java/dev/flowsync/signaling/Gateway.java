@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,6 +71,20 @@ public final class Gateway implements AutoCloseable {
   private final ScheduledFuture<?> heartbeat;
   private volatile boolean shuttingDown;
   private volatile boolean busWasHealthy = true;
+
+  /**
+   * Where the members of this node's rooms that live on other nodes are: room, then connection id,
+   * then node. Filled by a presence read at the first signal to a member; a member.left (local or
+   * from the bus) or room.closed removes it; a room's entries go when this node stops hearing the
+   * room's events (its last local member left), and all go when the bus was unhealthy. Entries also
+   * expire, so that a lost event cannot keep a wrong one for long; a node that gets a signal for a
+   * connection it does not hold sends it back (see {@link #rerouteSignal}).
+   */
+  private final Map<String, Map<String, RemoteLocation>> remoteMembers = new ConcurrentHashMap<>();
+
+  private static final long LOCATION_TTL_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  record RemoteLocation(String nodeId, long readAtNanos) {}
 
   /** Releases that failed (the store was unreachable): retried once the bus is healthy again. */
   private final Map<String, LeaveReason> failedReleases = new ConcurrentHashMap<>();
@@ -225,6 +240,7 @@ public final class Gateway implements AutoCloseable {
           if (set == null) {
             set = ConcurrentHashMap.newKeySet();
             first[0] = true;
+            remoteMembers.remove(r); // events were not heard for it until now
             bus.joinRoom(r);
           }
           set.add(s);
@@ -253,6 +269,7 @@ public final class Gateway implements AutoCloseable {
           set.remove(s);
           if (set.isEmpty()) {
             bus.leaveRoom(r);
+            remoteMembers.remove(r); // its member.left events stop coming
             return null;
           }
           return set;
@@ -520,6 +537,7 @@ public final class Gateway implements AutoCloseable {
 
   private void memberLeft(
       String room, String connectionId, LeaveReason reason, String detail, String frame) {
+    forgetRemote(room, connectionId, null);
     GatewaySession leaver = byConnectionId.get(connectionId);
     if (leaver != null) {
       removeFromRoom(room, leaver);
@@ -536,6 +554,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   private void roomClosed(String room, String frame) {
+    remoteMembers.remove(room);
     Set<GatewaySession> members = roomMembers.get(room);
     if (members != null) {
       for (GatewaySession s : List.copyOf(members)) {
@@ -577,9 +596,77 @@ public final class Gateway implements AutoCloseable {
 
   // ---- cluster --------------------------------------------------------------------------------
 
-  /** Sends a relayed signal to the node holding the target connection. */
-  void sendSignalToNode(String node, String room, String to, String frame) {
-    bus.sendToNode(node, envelope('S', room, to, "", frame));
+  /**
+   * Sends a signal frame to the node that holds connection {@code to} in {@code room}.
+   *
+   * @return false when no other node holds it (the caller answers peer-not-found)
+   */
+  boolean relayToOtherNode(String room, String to, String frame) {
+    String node = remoteNodeOf(room, to);
+    if (node == null) {
+      return false;
+    }
+    // The sender's id lets the receiving node send the signal back if the location was stale.
+    bus.sendToNode(node, envelope('S', room, to, nodeId, frame));
+    return true;
+  }
+
+  /** The node of a remote member, from the cache or else from the presence store. */
+  private String remoteNodeOf(String room, String connectionId) {
+    Map<String, RemoteLocation> members = remoteMembers.get(room);
+    RemoteLocation known = members == null ? null : members.get(connectionId);
+    if (known != null && System.nanoTime() - known.readAtNanos() < LOCATION_TTL_NANOS) {
+      return known.nodeId();
+    }
+    Optional<Member> m = flowSync.presence().find(room, connectionId);
+    if (m.isEmpty() || m.get().nodeId().equals(nodeId)) {
+      forgetRemote(room, connectionId, null);
+      return null;
+    }
+    String node = m.get().nodeId();
+    // Only for rooms whose events this node hears, or nothing would ever correct the entry.
+    if (roomMembers.containsKey(room)) {
+      remoteMembers
+          .computeIfAbsent(room, r -> new ConcurrentHashMap<>())
+          .put(connectionId, new RemoteLocation(node, System.nanoTime()));
+    }
+    return node;
+  }
+
+  /** Drops a cached location; only if it still points at {@code node} when that is given. */
+  private void forgetRemote(String room, String connectionId, String node) {
+    Map<String, RemoteLocation> members = remoteMembers.get(room);
+    if (members != null) {
+      members.computeIfPresent(
+          connectionId, (c, loc) -> node == null || node.equals(loc.nodeId()) ? null : loc);
+    }
+  }
+
+  /**
+   * A node did not hold the target of a signal this node sent it (the member left, or resumed on
+   * another node): read where the target is now and send it there once more, without a second
+   * return trip.
+   */
+  private void rerouteSignal(String room, String to, String missedAt, String frame) {
+    forgetRemote(room, to, missedAt);
+    Optional<Member> m;
+    try {
+      m = flowSync.presence().find(room, to);
+    } catch (RuntimeException e) {
+      log.debug("Could not reroute a signal to {}: {}", to, e.toString());
+      return;
+    }
+    if (m.isEmpty() || m.get().nodeId().equals(missedAt)) {
+      return; // gone, or its node holds no live connection for it (waiting for a resume)
+    }
+    if (m.get().nodeId().equals(nodeId)) {
+      GatewaySession target = byConnectionId.get(to);
+      if (target != null && target.rooms().containsKey(room)) {
+        target.deliver(room, frame, null);
+      }
+      return;
+    }
+    bus.sendToNode(m.get().nodeId(), envelope('S', room, to, "", frame));
   }
 
   private static String envelope(char kind, String a, String b, String c, String frame) {
@@ -626,8 +713,11 @@ public final class Gateway implements AutoCloseable {
           GatewaySession target = byConnectionId.get(b);
           if (target != null && target.rooms().containsKey(a)) {
             target.deliver(a, frame, null);
+          } else if (!c.isEmpty() && !c.equals(nodeId)) {
+            bus.sendToNode(c, envelope('M', a, b, nodeId, frame));
           }
         }
+        case 'M' -> runWork(() -> rerouteSignal(a, b, c, frame));
         case 'V' -> revoked(a);
         case 'Q' -> runWork(() -> onClaim(a, b, c));
         case 'A', 'N' -> {
@@ -654,6 +744,9 @@ public final class Gateway implements AutoCloseable {
         s.heartbeat(now, pingEvery, silentAfter);
       }
       boolean healthy = bus.isHealthy();
+      if (!healthy || !busWasHealthy) {
+        remoteMembers.clear(); // member.left events may have been missed meanwhile
+      }
       if (healthy && !busWasHealthy) {
         runWork(this::reconcile);
       }

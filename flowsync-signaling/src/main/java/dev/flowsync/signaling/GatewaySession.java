@@ -665,13 +665,8 @@ final class GatewaySession implements ClientSession {
     GatewaySession target = gateway.localConnection(to);
     if (target != null && target.rooms.containsKey(room)) {
       target.deliver(room, Outbound.signal(room, connectionId, kind, in), null);
-    } else {
-      Optional<Member> remote = flowSync.presence().find(room, to);
-      if (remote.isEmpty() || remote.get().nodeId().equals(gateway.nodeId())) {
-        throw new PeerNotFoundException("No connection '" + to + "' in room '" + room + "'");
-      }
-      gateway.sendSignalToNode(
-          remote.get().nodeId(), room, to, Outbound.signal(room, connectionId, kind, in));
+    } else if (!gateway.relayToOtherNode(room, to, Outbound.signal(room, connectionId, kind, in))) {
+      throw new PeerNotFoundException("No connection '" + to + "' in room '" + room + "'");
     }
     gateway.observer().signalRelayed(System.nanoTime() - started);
     if (rid != null) {

@@ -35,10 +35,15 @@ import redis.clients.jedis.Jedis;
  * mvn -q -pl samples/cluster -am verify -DskipITs -Dflowsync.bench=true -Dtest=ClusterBenchmark \
  *   -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.messages=5000] [-Dbench.rates=1000,2000] \
  *   [-Dbench.pairs=20] [-Dbench.kills=10] [-Dbench.processKills=3]
+ *   [-Dbench.openRates=5000,10000] [-Dbench.seconds=10] [-Dbench.openPairs=150] [-Dbench.jfr=true]
  * </pre>
  *
- * Results are printed and appended to {@code samples/cluster/target/cluster-bench.txt}. Clients and
- * nodes share one JVM, so {@code System.nanoTime()} is one clock for sender and receiver.
+ * <p>{@link #openLoopAcrossProcesses} runs the three nodes each in a JVM of its own over a private
+ * {@code redis-server}, so that the CPU of each process (generator, node-1..3, Redis) can be read
+ * from {@code /proc} and shows which one saturates.
+ *
+ * <p>Results are printed and appended to {@code samples/cluster/target/cluster-bench.txt}. Clients
+ * and nodes share one JVM, so {@code System.nanoTime()} is one clock for sender and receiver.
  */
 @EnabledIfSystemProperty(named = "flowsync.bench", matches = "true")
 @DisplayName("Cluster measurements (opt-in)")
@@ -51,6 +56,12 @@ class ClusterBenchmark {
   private static final int PAIRS = Integer.getInteger("bench.pairs", 20);
   private static final int KILLS = Integer.getInteger("bench.kills", 10);
   private static final int PROCESS_KILLS = Integer.getInteger("bench.processKills", 3);
+  private static final int[] OPEN_RATES =
+      Arrays.stream(System.getProperty("bench.openRates", "5000,10000").split(","))
+          .mapToInt(r -> Integer.parseInt(r.trim()))
+          .toArray();
+  private static final int SECONDS = Integer.getInteger("bench.seconds", 10);
+  private static final int OPEN_PAIRS = Integer.getInteger("bench.openPairs", 150);
   private static Cluster cluster;
 
   @BeforeAll
@@ -159,6 +170,28 @@ class ClusterBenchmark {
             serverCpuPerMsgMicros,
             clientCpuPerMsgMicros,
             redisCpuPerMsgMicros));
+  }
+
+  @Test
+  @DisplayName(
+      "open loop across processes: three node JVMs, private Redis, delivered %, latency, CPU")
+  void openLoopAcrossProcesses() throws Exception {
+    try (OpenLoopRig rig = OpenLoopRig.start(OPEN_PAIRS)) {
+      report(
+          "# open loop, three node JVMs over a private Redis, "
+              + OPEN_PAIRS
+              + " pairs (room of 2, sender and receiver on different nodes, all three nodes send"
+              + " and receive), "
+              + SECONDS
+              + " s per rate after 2 s warm-up, "
+              + conditions()
+              + ", uptime: "
+              + uptime());
+      for (int rate : OPEN_RATES) {
+        rig.run(rate, 2, false);
+        report(rig.run(rate, SECONDS, true) + "  [uptime: " + uptime() + "]");
+      }
+    }
   }
 
   @Test
@@ -286,6 +319,15 @@ class ClusterBenchmark {
   private static String loadAverage() {
     return String.format(
         "%.1f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+  }
+
+  private static String uptime() {
+    try {
+      return new String(new ProcessBuilder("uptime").start().getInputStream().readAllBytes())
+          .trim();
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   private static String conditions() {

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,11 +27,20 @@ final class ClusterNodeProcess implements AutoCloseable {
 
   /** Starts {@link #main} in a new JVM with this JVM's class path; returns once it listens. */
   static ClusterNodeProcess start(String nodeId, ClusterNode.Settings s) throws Exception {
+    return start(nodeId, s, List.of());
+  }
+
+  /** As {@link #start(String, ClusterNode.Settings)}, with extra JVM options (heap, JFR). */
+  static ClusterNodeProcess start(String nodeId, ClusterNode.Settings s, List<String> jvmOptions)
+      throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.addAll(jvmOptions);
     Process p =
         new ProcessBuilder(
-                List.of(
-                    java,
+                concat(
+                    command,
                     "-cp",
                     System.getProperty("java.class.path"),
                     ClusterNodeProcess.class.getName(),
@@ -68,6 +78,12 @@ final class ClusterNodeProcess implements AutoCloseable {
       throw new IllegalStateException("Node " + nodeId + " did not start; see target/node-*.log");
     }
     return new ClusterNodeProcess(p, URI.create(uri));
+  }
+
+  private static List<String> concat(List<String> head, String... tail) {
+    List<String> all = new ArrayList<>(head);
+    all.addAll(List.of(tail));
+    return all;
   }
 
   /** {@code kill -9}: on Linux {@link Process#destroyForcibly()} sends SIGKILL. */

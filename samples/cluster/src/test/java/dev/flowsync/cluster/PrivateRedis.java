@@ -92,6 +92,11 @@ final class PrivateRedis implements AutoCloseable {
             });
   }
 
+  /** The server's process id, to read its CPU time from {@code /proc}. */
+  long pid() {
+    return process.pid();
+  }
+
   /** Stops the server (SIGTERM) and waits until it has exited. */
   void stop() throws InterruptedException {
     process.destroy();

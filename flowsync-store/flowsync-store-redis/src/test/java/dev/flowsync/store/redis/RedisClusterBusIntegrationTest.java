@@ -70,6 +70,38 @@ class RedisClusterBusIntegrationTest {
   }
 
   @Test
+  @DisplayName(
+      "targeted messages sent from many threads at once all arrive, each thread's in its order")
+  void sendToNodeConcurrently() throws Exception {
+    int threads = 8;
+    int each = 2_000;
+    List<Thread> senders = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      Thread sender =
+          new Thread(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  a.bus().sendToNode(b.id(), thread + ":" + i);
+                }
+              });
+      sender.start();
+      senders.add(sender);
+    }
+    for (Thread t : senders) {
+      t.join();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> b.received().size() >= threads * each);
+    int[] next = new int[threads];
+    for (String m : b.received()) {
+      int colon = m.indexOf(':');
+      int thread = Integer.parseInt(m.substring(0, colon));
+      assertThat(Integer.parseInt(m.substring(colon + 1))).as(m).isEqualTo(next[thread]++);
+    }
+    assertThat(next).containsOnly(each);
+  }
+
+  @Test
   @DisplayName("a room message reaches the nodes with members in the room, never the sender")
   void publishToRoom() {
     a.bus().joinRoom("r1");
