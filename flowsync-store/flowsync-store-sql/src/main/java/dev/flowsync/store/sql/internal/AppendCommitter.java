@@ -23,6 +23,8 @@ import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -52,6 +54,7 @@ import org.slf4j.LoggerFactory;
 public final class AppendCommitter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AppendCommitter.class);
   private static final int MAX_ATTEMPTS = 5;
+  private static final int COMPLETERS = 4;
 
   private final SqlDb db;
   private final int maxBatch;
@@ -61,6 +64,13 @@ public final class AppendCommitter implements AutoCloseable {
 
   /** One queue per writer; a room always goes to the same one (see {@link #queueOf}). */
   private final List<BlockingQueue<Pending>> queues = new ArrayList<>();
+
+  /**
+   * One thread per writer that completes the futures of {@link #appendAsync}, in the order the
+   * writer committed them: what callers chain (the broadcast, the ack) runs there, so the writer is
+   * already on its next transaction meanwhile.
+   */
+  private final List<ExecutorService> completers = new ArrayList<>();
 
   private final List<Thread> writers = new ArrayList<>();
   private final ScheduledExecutorService timeouts;
@@ -112,6 +122,18 @@ public final class AppendCommitter implements AutoCloseable {
             });
     timer.setRemoveOnCancelPolicy(true); // most appends commit long before their timeout
     this.timeouts = timer;
+    // The broadcast and ack of committed messages cost more CPU than the commit itself: spread
+    // them over more threads than there are writers (each room still on exactly one).
+    for (int i = 0; i < Math.max(COMPLETERS, writerThreads); i++) {
+      String completerName = name + "-done-" + i;
+      completers.add(
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, completerName);
+                t.setDaemon(true);
+                return t;
+              }));
+    }
     for (int i = 0; i < writerThreads; i++) {
       BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
       queues.add(queue);
@@ -171,8 +193,9 @@ public final class AppendCommitter implements AutoCloseable {
             },
             maxWait.toMillis(),
             TimeUnit.MILLISECONDS);
-    // Completed by the writer's thread, in commit order: what callers chain runs there, in order.
-    p.result.whenComplete(
+    // Handed to the room's completer in commit order (or, if already committed, now: before the
+    // room's next append is queued), so a room's futures complete in seq order.
+    p.result.whenCompleteAsync(
         (result, failure) -> {
           ScheduledFuture<?> t = p.timeout;
           if (t != null) {
@@ -183,7 +206,8 @@ public final class AppendCommitter implements AutoCloseable {
           } else {
             answer.complete(result);
           }
-        });
+        },
+        completerOf(message.room()));
     return answer;
   }
 
@@ -218,8 +242,22 @@ public final class AppendCommitter implements AutoCloseable {
   }
 
   private BlockingQueue<Pending> queueOf(String room) {
+    return queues.get(shard(room));
+  }
+
+  /**
+   * The room's completer. A room commits on one writer, in order, and every completion of the room
+   * is handed to this one single-threaded executor in that order: so they run in seq order.
+   */
+  private ExecutorService completerOf(String room) {
     int h = room.hashCode();
-    return queues.get(Math.floorMod(h ^ (h >>> 16), queues.size()));
+    return completers.get(Math.floorMod(h ^ (h >>> 16), completers.size()));
+  }
+
+  /** The writer of a room. */
+  private int shard(String room) {
+    int h = room.hashCode();
+    return Math.floorMod(h ^ (h >>> 16), queues.size());
   }
 
   private UnavailableException queuedTooLong(NewMessage message, Throwable cause) {
@@ -274,6 +312,7 @@ public final class AppendCommitter implements AutoCloseable {
             new UnavailableException("The SQL message store was closed", null));
       }
     }
+    completers.forEach(ExecutorService::shutdown); // after the failures above are handed over
   }
 
   private void writeLoop(BlockingQueue<Pending> queue) {
