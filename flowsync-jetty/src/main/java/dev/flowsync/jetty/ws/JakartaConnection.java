@@ -2,7 +2,6 @@ package dev.flowsync.jetty.ws;
 
 import dev.flowsync.signaling.Connection;
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,10 +20,6 @@ final class JakartaConnection implements Connection {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
   private final Session session;
-
-  /** Looked up once: the relay path sends through it for every frame. */
-  private final RemoteEndpoint.Async remote;
-
   private final int maxPendingFrames;
   private final long maxPendingBytes;
   private final AtomicInteger pending = new AtomicInteger();
@@ -35,7 +30,6 @@ final class JakartaConnection implements Connection {
   JakartaConnection(
       Session session, int maxPendingFrames, long maxPendingBytes, String remoteAddress) {
     this.session = session;
-    this.remote = session.getAsyncRemote();
     this.maxPendingFrames = maxPendingFrames;
     this.maxPendingBytes = maxPendingBytes;
     this.remoteAddress = remoteAddress;
@@ -60,12 +54,14 @@ final class JakartaConnection implements Connection {
     }
     int length = text.length();
     try {
-      remote.sendText(
-          text,
-          result -> {
-            pending.decrementAndGet();
-            pendingChars.addAndGet(-length);
-          });
+      session
+          .getAsyncRemote()
+          .sendText(
+              text,
+              result -> {
+                pending.decrementAndGet();
+                pendingChars.addAndGet(-length);
+              });
     } catch (IllegalStateException e) {
       pending.decrementAndGet();
       pendingChars.addAndGet(-length);
@@ -77,7 +73,7 @@ final class JakartaConnection implements Connection {
   @Override
   public void ping() {
     try {
-      remote.sendPing(EMPTY);
+      session.getAsyncRemote().sendPing(EMPTY);
     } catch (IOException | IllegalStateException e) {
       log.debug("Ping to {} failed", remoteAddress, e);
     }
