@@ -7,7 +7,6 @@ import dev.flowsync.core.FlowSyncException.BadRequestException;
 import dev.flowsync.core.FlowSyncException.ForbiddenException;
 import dev.flowsync.core.FlowSyncException.PeerNotFoundException;
 import dev.flowsync.core.auth.AccessToken;
-import dev.flowsync.core.chat.AppendResult;
 import dev.flowsync.core.chat.ChatEngine;
 import dev.flowsync.core.chat.ChatMessage;
 import dev.flowsync.core.chat.HistoryPage;
@@ -35,9 +34,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -262,6 +265,11 @@ final class GatewaySession implements ClientSession {
       sendError(rid, "rate_limited", "Too many requests waiting; slow down");
       return;
     }
+    if (type.equals("chat.send")) {
+      // The lane waits for the commit without a worker thread waiting with it.
+      lane.submitAsync(() -> guardedAsync(rid, () -> chatSend(in, rid)));
+      return;
+    }
     lane.submit(() -> guarded(rid, () -> dispatch(type, in, rid)));
   }
 
@@ -323,17 +331,43 @@ final class GatewaySession implements ClientSession {
     }
     try {
       work.run();
-    } catch (FlowSyncException e) {
-      if (e instanceof BadRequestException) {
-        countBadFrameFromLane(rid, e.getMessage());
-      } else {
-        sendError(rid, e.code().wireName(), e.getMessage());
-      }
     } catch (RuntimeException e) {
-      log.error("Internal error handling a frame on {}", connectionId, e);
-      sendError(rid, "internal", "Internal server error");
+      answerFailure(rid, e);
     } finally {
       Gateway.CURRENT.remove();
+    }
+  }
+
+  /** {@link #guarded} for a request that finishes when the stage {@code work} returns completes. */
+  private CompletionStage<?> guardedAsync(String rid, Supplier<CompletionStage<?>> work) {
+    if (closed) {
+      return null;
+    }
+    try {
+      return work.get();
+    } catch (RuntimeException e) {
+      answerFailure(rid, e);
+      return null;
+    } finally {
+      Gateway.CURRENT.remove();
+    }
+  }
+
+  /** The error frame for a request that failed (the PROTOCOL.md code of a FlowSync exception). */
+  private void answerFailure(String rid, Throwable failure) {
+    Throwable e =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (e instanceof FlowSyncException f) {
+      if (f instanceof BadRequestException) {
+        countBadFrameFromLane(rid, f.getMessage());
+      } else {
+        sendError(rid, f.code().wireName(), f.getMessage());
+      }
+    } else {
+      log.error("Internal error handling a frame on {}", connectionId, e);
+      sendError(rid, "internal", "Internal server error");
     }
   }
 
@@ -372,7 +406,7 @@ final class GatewaySession implements ClientSession {
       case "join" -> join(in, rid);
       case "leave" -> leave(in, rid);
       case "state" -> state(in, rid);
-      case "chat.send" -> chatSend(in, rid);
+      case "chat.send" -> chatSend(in, rid).join(); // only a chat.send queued behind hello
       case "chat.history" -> chatHistory(in, rid);
       case "timer.start", "timer.pause", "timer.resume", "timer.reset", "timer.skip" ->
           timer(type, in, rid);
@@ -676,14 +710,28 @@ final class GatewaySession implements ClientSession {
 
   // ---- chat -----------------------------------------------------------------------------------
 
-  private void chatSend(Inbound in, String rid) {
+  /**
+   * Hands the message to the chat engine and acknowledges it once stored (after COMMIT on SQL), or
+   * answers with the error frame; the future completes after that answer and never fails. Invalid
+   * requests throw at once.
+   */
+  private CompletableFuture<Void> chatSend(Inbound in, String rid) {
     String room = in.requiredString(Field.ROOM, MAX_ROOM);
     String text = in.requiredString(Field.TEXT, Integer.MAX_VALUE);
     String clientMsgId = in.optionalString(Field.CLIENT_MSG_ID, 64);
     Member self = requireMember(room);
-    AppendResult result =
-        flowSync.chat().send(room, token.userId(), self.name(), text, clientMsgId);
-    send(Frames.chatAck(rid, result.message()));
+    return flowSync
+        .chat()
+        .sendAsync(room, token.userId(), self.name(), text, clientMsgId)
+        .handle(
+            (result, failure) -> {
+              if (failure == null) {
+                send(Frames.chatAck(rid, result.message()));
+              } else {
+                answerFailure(rid, failure);
+              }
+              return null;
+            });
   }
 
   private void chatHistory(Inbound in, String rid) {

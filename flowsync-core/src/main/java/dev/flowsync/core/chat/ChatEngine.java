@@ -2,14 +2,19 @@ package dev.flowsync.core.chat;
 
 import static dev.flowsync.core.internal.StoreCalls.call;
 
+import dev.flowsync.core.FlowSyncException;
 import dev.flowsync.core.FlowSyncException.BadRequestException;
 import dev.flowsync.core.FlowSyncException.TooLargeException;
+import dev.flowsync.core.FlowSyncException.UnavailableException;
 import dev.flowsync.core.event.ChatMessagePosted;
 import dev.flowsync.core.internal.EngineContext;
 import dev.flowsync.core.internal.Ids;
+import dev.flowsync.core.internal.StoreCalls;
 import dev.flowsync.core.room.RoomEngine;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Sends and reads chat. A send returns only after the store has the message, so a caller that
@@ -43,6 +48,35 @@ public final class ChatEngine {
    */
   public AppendResult send(
       String roomId, String userId, String name, String text, String clientMsgId) {
+    try {
+      return sendAsync(roomId, userId, name, text, clientMsgId).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * {@link #send} without holding the caller's thread until the store has the message: the future
+   * completes once the message is durable and announced (so acknowledging on completion never
+   * acknowledges a message that could be lost), or fails with the exception {@code send} would
+   * throw. A room's messages are announced in seq order. Invalid input is refused at once, by
+   * throwing.
+   *
+   * @param roomId the room id
+   * @param userId the sender
+   * @param name the sender's display name
+   * @param text 1 to the configured number of characters (code points, default 4000)
+   * @param clientMsgId the sender's idempotency key (1 to 64 characters), or null
+   * @return completes with the stored message, and whether it was stored earlier; fails with {@link
+   *     dev.flowsync.core.FlowSyncException.UnavailableException} when the store failed
+   * @throws BadRequestException empty text, an invalid room id or clientMsgId
+   * @throws TooLargeException text over the configured length
+   */
+  public CompletableFuture<AppendResult> sendAsync(
+      String roomId, String userId, String name, String text, String clientMsgId) {
     if (text == null || text.isEmpty()) {
       throw new BadRequestException("Chat text must not be empty");
     }
@@ -55,7 +89,10 @@ public final class ChatEngine {
       throw new BadRequestException("clientMsgId must be 1 to 64 characters");
     }
     RoomEngine.requireValidId(roomId);
-    // Append and publish in the room's lane: otherwise two sends could publish seq 2 before seq 1.
+    // Hand the append to the store in the room's lane, and chain the announcement to it there:
+    // the store completes a room's appends in seq order, so announcements come out in seq order
+    // too (an announcement chained after its append already completed runs here, in the lane,
+    // before the room's next append is even made).
     return ctx.lanes()
         .inLane(
             roomId,
@@ -69,14 +106,36 @@ public final class ChatEngine {
                       text,
                       ctx.clock().instant(),
                       clientMsgId);
-              AppendResult result =
-                  call("Storing chat message", () -> ctx.stores().messages().append(message));
-              if (!result.duplicate()) {
-                ctx.events()
-                    .publish(new ChatMessagePosted(result.message(), ctx.clock().instant()));
+              CompletableFuture<AppendResult> stored;
+              try {
+                stored = ctx.stores().messages().appendAsync(message);
+              } catch (RuntimeException e) {
+                stored = CompletableFuture.failedFuture(e);
               }
-              return result;
+              return stored.handle(
+                  (result, failure) -> {
+                    if (failure != null) {
+                      throw asStoreFailure(failure);
+                    }
+                    if (!result.duplicate()) {
+                      ctx.events()
+                          .publish(new ChatMessagePosted(result.message(), ctx.clock().instant()));
+                    }
+                    return result;
+                  });
             });
+  }
+
+  /** What {@link StoreCalls#call} would have thrown for the same failure. */
+  private static RuntimeException asStoreFailure(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof FlowSyncException f) {
+      return f;
+    }
+    return new UnavailableException("Storing chat message failed: store unavailable", cause);
   }
 
   /**

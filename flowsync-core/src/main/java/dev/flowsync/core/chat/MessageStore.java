@@ -2,6 +2,7 @@ package dev.flowsync.core.chat;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Persists chat. {@link #append} allocates the room's next {@code seq} atomically (no gaps, no
@@ -23,6 +24,31 @@ public interface MessageStore {
    * @return the stored message, with {@code duplicate} true when it is the earlier one
    */
   AppendResult append(NewMessage message);
+
+  /**
+   * Like {@link #append}, but without holding the caller's thread while the store works: the future
+   * completes once the message is durable (exactly when {@code append} would have returned), or
+   * fails with what {@code append} would have thrown.
+   *
+   * <p>Order: for one room, appends made one after another (the chat engine makes a room's appends
+   * one at a time) get increasing seqs, and their futures complete in that order, one after the
+   * other, so code chained to the futures sees a room's messages in seq order. A store that
+   * completes futures from several threads must keep each room on one of them.
+   *
+   * <p>The default stores on the calling thread and returns a completed future; stores that batch
+   * or wait on I/O (the SQL store's group commit) override it so that many appends can be in flight
+   * without a thread each.
+   *
+   * @param message the message to store
+   * @return completes with the stored message (see {@link #append}) once it is durable
+   */
+  default CompletableFuture<AppendResult> appendAsync(NewMessage message) {
+    try {
+      return CompletableFuture.completedFuture(append(message));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /**
    * Messages below a seq: the newest {@code limit} of them, returned in ascending seq.

@@ -12,6 +12,8 @@ import dev.flowsync.core.store.memory.InMemoryStores;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -28,6 +30,26 @@ class ChatTest {
   static final class FailingMessages implements MessageStore {
     final MessageStore real = InMemoryStores.create().messages();
     volatile boolean down;
+
+    /** When set, async appends wait in {@link #held} until {@link #release} stores them. */
+    volatile boolean hold;
+
+    final List<Runnable> held = new CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletableFuture<AppendResult> appendAsync(NewMessage message) {
+      if (!hold) {
+        return MessageStore.super.appendAsync(message);
+      }
+      CompletableFuture<AppendResult> later = new CompletableFuture<>();
+      held.add(() -> later.complete(real.append(message)));
+      return later;
+    }
+
+    void release() {
+      held.forEach(Runnable::run);
+      held.clear();
+    }
 
     @Override
     public AppendResult append(NewMessage message) {
@@ -116,6 +138,43 @@ class ChatTest {
     JsonNode other = bo.await("chat.message");
     assertThat(other.get("room").asText()).isEqualTo("chat");
     assertThat(other.get("message")).isEqualTo(m);
+  }
+
+  @Test
+  @DisplayName(
+      "with one gateway worker, two senders' messages are in the store at once; each ack and"
+          + " broadcast waits for its store")
+  void sendsDoNotHoldWorkers() throws Exception {
+    s.close();
+    messages = new FailingMessages();
+    FlowSync fs =
+        FlowSync.builder()
+            .stores(InMemoryStores.create().withMessages(messages))
+            .resumeGrace(Duration.ofSeconds(1))
+            .build();
+    s = TestServer.start(fs, gw -> gw.workerThreads(1), 64 * 1024);
+    ana = s.rawHello("ana");
+    ana.send("{\"type\":\"join\",\"room\":\"chat\",\"name\":\"Ana\"}");
+    ana.await("joined");
+    bo = s.rawHello("bo");
+    bo.send("{\"type\":\"join\",\"room\":\"chat\"}");
+    bo.await("joined");
+    messages.hold = true;
+
+    ana.send(send("a1", "from ana", null));
+    bo.send(send("b1", "from bo", null));
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (messages.held.size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(messages.held).hasSize(2); // the one worker was not kept waiting by the first
+    assertThat(ana.texts).noneMatch(t -> t.contains("chat."));
+    assertThat(bo.texts).noneMatch(t -> t.contains("chat."));
+
+    messages.release();
+    assertThat(ana.await("chat.ack").get("rid").asText()).isEqualTo("a1");
+    assertThat(bo.await("chat.ack").get("rid").asText()).isEqualTo("b1");
+    assertThat(messages.real.lastSeq("chat")).isEqualTo(2);
   }
 
   @Test

@@ -51,14 +51,23 @@ public final class Outbound {
     return out.append('"');
   }
 
-  /** The relayed signal: {@code {"type":"signal","room","from","kind","payload"}}. */
+  /**
+   * The relayed signal: {@code {"type":"signal","room","from","kind","payload"}}.
+   *
+   * <p>{@code room}, {@code from} and {@code kind} are appended without escaping: the caller passes
+   * a room id FlowSync validated (letters, digits, {@code _ . : -}), a connection id it minted and
+   * one of the fixed kinds. Only the client's payload is client text, and it is copied as the exact
+   * JSON the client sent.
+   */
   public static String signal(String room, String from, String kind, Inbound request) {
     StringBuilder sb = builder();
-    sb.append("{\"type\":\"signal\",\"room\":");
-    appendString(sb, room);
-    sb.append(",\"from\":");
-    appendString(sb, from);
-    sb.append(",\"kind\":\"").append(kind).append("\",\"payload\":");
+    sb.append("{\"type\":\"signal\",\"room\":\"")
+        .append(room)
+        .append("\",\"from\":\"")
+        .append(from)
+        .append("\",\"kind\":\"")
+        .append(kind)
+        .append("\",\"payload\":");
     request.appendRaw(sb, Inbound.Field.PAYLOAD, "{}");
     return sb.append('}').toString();
   }

@@ -18,17 +18,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Chat in table {@code fs_messages}, with the per-room seq counter in {@code fs_room_seq}.
  *
  * <p>{@link #append} goes through a group committer: concurrent appends share one transaction, and
- * each returns only after that transaction has committed. The seq counter row of the room is locked
- * in that same transaction, so seq is 1..N without gaps or repeats across every node writing to the
- * database; the unique key (room, user_id, client_msg_id) makes a repeated send return the stored
- * message. Failures throw {@link dev.flowsync.core.FlowSyncException.UnavailableException}; a
- * message whose append failed is not acknowledged, and a client that retries it with the same
- * clientMsgId gets it exactly once.
+ * each returns only after that transaction has committed ({@link #appendAsync}: its future
+ * completes then). The seq counter row of the room is locked in that same transaction, so seq is
+ * 1..N without gaps or repeats across every node writing to the database; the unique key (room,
+ * user_id, client_msg_id) makes a repeated send return the stored message. Failures throw {@link
+ * dev.flowsync.core.FlowSyncException.UnavailableException}; a message whose append failed is not
+ * acknowledged, and a client that retries it with the same clientMsgId gets it exactly once.
  */
 public final class SqlMessageStore implements MessageStore, StoreHealth {
   private final SqlDb db;
@@ -44,6 +45,15 @@ public final class SqlMessageStore implements MessageStore, StoreHealth {
   @Override
   public AppendResult append(NewMessage message) {
     return committer.append(message);
+  }
+
+  /**
+   * Queues the message for the group committer and returns at once; the future completes on the
+   * writer's thread right after the COMMIT that stored it, a room's appends in seq order.
+   */
+  @Override
+  public CompletableFuture<AppendResult> appendAsync(NewMessage message) {
+    return committer.appendAsync(message);
   }
 
   @Override

@@ -347,6 +347,40 @@ public abstract class MessageStoreContract extends StoreContract {
     }
 
     @Test
+    @DisplayName(
+        "appendAsync: a room's appends complete in seq order, each stored when it completes,"
+            + " rooms apart")
+    void asyncInSeqOrder() {
+      List<String> completed = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<java.util.concurrent.CompletableFuture<?>> all = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        String room = i % 3 == 0 ? "b" : "a";
+        all.add(
+            messages()
+                .appendAsync(message(room, "u1", "m" + i, "k" + i))
+                .thenAccept(
+                    r -> {
+                      // durable when completed: a read now already finds it
+                      assertThat(messages().lastSeq(room))
+                          .isGreaterThanOrEqualTo(r.message().seq());
+                      completed.add(room + r.message().seq());
+                    }));
+      }
+      java.util.concurrent.CompletableFuture.allOf(
+              all.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+          .orTimeout(30, java.util.concurrent.TimeUnit.SECONDS)
+          .join();
+
+      assertThat(completed.stream().filter(c -> c.startsWith("a")).toList())
+          .isEqualTo(range(1, 40).stream().map(n -> "a" + n).toList());
+      assertThat(completed.stream().filter(c -> c.startsWith("b")).toList())
+          .isEqualTo(range(1, 20).stream().map(n -> "b" + n).toList());
+      assertThat(seqs(messages().after("a", 0, 100))).isEqualTo(range(1, 40));
+      assertThat(messages().appendAsync(message("a", "u1", "again", "k1")).join().duplicate())
+          .isTrue();
+    }
+
+    @Test
     @DisplayName("16 concurrent sends of one clientMsgId store one message and all get it back")
     void concurrentDuplicates() throws Exception {
       StoreFixture second = stores().secondInstance();

@@ -20,10 +20,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,22 +43,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for chat appends. Callers enqueue and wait; writer threads take whatever has queued
- * up (up to a batch limit) and store it in one transaction: lock the rooms' seq counters, drop
- * duplicates by (room, userId, clientMsgId), insert the rest, advance the counters, COMMIT. Only
- * then is each caller completed, so nobody is ever told "stored" before the commit. Under light
- * load a batch is one message; under heavy load one commit carries hundreds, which is where the
- * throughput comes from.
+ * Group commit for chat appends. Callers enqueue and wait (or chain to a future); each writer
+ * thread takes whatever has queued up on its queue (up to a batch limit; a room always queues on
+ * the same writer, so a room's appends commit and complete in order) and store it in one
+ * transaction: lock the rooms' seq counters, drop duplicates by (room, userId, clientMsgId), insert
+ * the rest, advance the counters, COMMIT. Only then is each caller completed, so nobody is ever
+ * told "stored" before the commit. Under light load a batch is one message; under heavy load one
+ * commit carries hundreds, which is where the throughput comes from.
  */
 public final class AppendCommitter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AppendCommitter.class);
   private static final int MAX_ATTEMPTS = 5;
+  private static final int COMPLETERS = 4;
 
   private final SqlDb db;
   private final int maxBatch;
   private final Duration maxWait;
-  private final BlockingQueue<Pending> queue;
+  private final int maxPending;
+  private final AtomicInteger waiting = new AtomicInteger();
+
+  /** One queue per writer; a room always goes to the same one (see {@link #queueOf}). */
+  private final List<BlockingQueue<Pending>> queues = new ArrayList<>();
+
+  /**
+   * One thread per writer that completes the futures of {@link #appendAsync}, in the order the
+   * writer committed them: what callers chain (the broadcast, the ack) runs there, so the writer is
+   * already on its next transaction meanwhile.
+   */
+  private final List<ExecutorService> completers = new ArrayList<>();
+
   private final List<Thread> writers = new ArrayList<>();
+  private final ScheduledExecutorService timeouts;
   private volatile boolean closed;
 
   private final LongAdder batches = new LongAdder();
@@ -73,6 +93,7 @@ public final class AppendCommitter implements AutoCloseable {
     final NewMessage message;
     final CompletableFuture<AppendResult> result = new CompletableFuture<>();
     final AtomicInteger state = new AtomicInteger(QUEUED);
+    ScheduledFuture<?> timeout;
 
     Pending(NewMessage message) {
       this.message = message;
@@ -90,9 +111,33 @@ public final class AppendCommitter implements AutoCloseable {
     this.db = db;
     this.maxBatch = maxBatch;
     this.maxWait = maxWait;
-    this.queue = new ArrayBlockingQueue<>(maxPending);
+    this.maxPending = maxPending;
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, name + "-timeouts");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.setRemoveOnCancelPolicy(true); // most appends commit long before their timeout
+    this.timeouts = timer;
+    // The broadcast and ack of committed messages cost more CPU than the commit itself: spread
+    // them over more threads than there are writers (each room still on exactly one).
+    for (int i = 0; i < Math.max(COMPLETERS, writerThreads); i++) {
+      String completerName = name + "-done-" + i;
+      completers.add(
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, completerName);
+                t.setDaemon(true);
+                return t;
+              }));
+    }
     for (int i = 0; i < writerThreads; i++) {
-      Thread t = new Thread(this::writeLoop, name + "-" + i);
+      BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+      queues.add(queue);
+      Thread t = new Thread(() -> writeLoop(queue), name + "-" + i);
       t.setDaemon(true);
       writers.add(t);
       t.start();
@@ -101,6 +146,72 @@ public final class AppendCommitter implements AutoCloseable {
 
   /** Stores the message and returns once committed; see {@code MessageStore#append}. */
   public AppendResult append(NewMessage message) {
+    Pending p = enqueue(message);
+    try {
+      try {
+        return p.result.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        // Not yet taken: withdraw it, so it is never stored after the caller heard "failed".
+        if (p.state.compareAndSet(Pending.QUEUED, Pending.WITHDRAWN)) {
+          throw queuedTooLong(message, e);
+        }
+        // Its transaction is running; its own timeouts bound it.
+        return p.result.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (TimeoutException e) {
+      throw new UnavailableException(
+          "Storing chat message in room '" + message.room() + "': no commit within the wait limit",
+          e);
+    } catch (ExecutionException e) {
+      throw asUnavailable(message, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("Interrupted while storing a chat message", e);
+    }
+  }
+
+  /**
+   * Queues the message and returns at once; the future completes after the COMMIT that stored it
+   * (see {@code MessageStore#appendAsync}). A room's appends go to one writer, which commits and
+   * completes them in the order they were queued, so they complete in seq order. One still queued
+   * after the wait limit is withdrawn and fails, as {@link #append} would.
+   */
+  public CompletableFuture<AppendResult> appendAsync(NewMessage message) {
+    Pending p;
+    try {
+      p = enqueue(message);
+    } catch (UnavailableException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<AppendResult> answer = new CompletableFuture<>();
+    p.timeout =
+        timeouts.schedule(
+            () -> {
+              if (p.state.compareAndSet(Pending.QUEUED, Pending.WITHDRAWN)) {
+                answer.completeExceptionally(queuedTooLong(message, null));
+              }
+            },
+            maxWait.toMillis(),
+            TimeUnit.MILLISECONDS);
+    // Handed to the room's completer in commit order (or, if already committed, now: before the
+    // room's next append is queued), so a room's futures complete in seq order.
+    p.result.whenCompleteAsync(
+        (result, failure) -> {
+          ScheduledFuture<?> t = p.timeout;
+          if (t != null) {
+            t.cancel(false);
+          }
+          if (failure != null) {
+            answer.completeExceptionally(asUnavailable(message, failure));
+          } else {
+            answer.complete(result);
+          }
+        },
+        completerOf(message.room()));
+    return answer;
+  }
+
+  private Pending enqueue(NewMessage message) {
     if (closed) {
       throw new UnavailableException("The SQL message store is closed", null);
     }
@@ -115,47 +226,58 @@ public final class AppendCommitter implements AutoCloseable {
                 message.text(),
                 message.sentAt().truncatedTo(ChronoUnit.MICROS),
                 message.clientMsgId()));
-    if (!queue.offer(p)) {
+    if (waiting.incrementAndGet() > maxPending) {
+      int n = waiting.decrementAndGet();
       throw new UnavailableException(
           "Storing chat message in room '"
               + message.room()
               + "' failed: "
               + "the database is not keeping up ("
-              + queue.size()
+              + n
               + " appends waiting)",
           null);
     }
-    try {
-      try {
-        return p.result.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        // Not yet taken: withdraw it, so it is never stored after the caller heard "failed".
-        if (p.state.compareAndSet(Pending.QUEUED, Pending.WITHDRAWN)) {
-          throw new UnavailableException(
-              "Storing chat message in room '"
-                  + message.room()
-                  + "' timed out after "
-                  + maxWait.toMillis()
-                  + " ms in the queue",
-              e);
-        }
-        // Its transaction is running; its own timeouts bound it.
-        return p.result.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } catch (TimeoutException e) {
-      throw new UnavailableException(
-          "Storing chat message in room '" + message.room() + "': no commit within the wait limit",
-          e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof FlowSyncException f) {
-        throw new UnavailableException(f.getMessage(), f);
-      }
-      throw SqlDb.unavailable("Storing chat message in room '" + message.room() + "'", cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UnavailableException("Interrupted while storing a chat message", e);
+    queueOf(message.room()).add(p);
+    return p;
+  }
+
+  private BlockingQueue<Pending> queueOf(String room) {
+    return queues.get(shard(room));
+  }
+
+  /**
+   * The room's completer. A room commits on one writer, in order, and every completion of the room
+   * is handed to this one single-threaded executor in that order: so they run in seq order.
+   */
+  private ExecutorService completerOf(String room) {
+    int h = room.hashCode();
+    return completers.get(Math.floorMod(h ^ (h >>> 16), completers.size()));
+  }
+
+  /** The writer of a room. */
+  private int shard(String room) {
+    int h = room.hashCode();
+    return Math.floorMod(h ^ (h >>> 16), queues.size());
+  }
+
+  private UnavailableException queuedTooLong(NewMessage message, Throwable cause) {
+    return new UnavailableException(
+        "Storing chat message in room '"
+            + message.room()
+            + "' timed out after "
+            + maxWait.toMillis()
+            + " ms in the queue",
+        cause);
+  }
+
+  private static UnavailableException asUnavailable(NewMessage message, Throwable cause) {
+    if (cause instanceof UnavailableException u) {
+      return u;
     }
+    if (cause instanceof FlowSyncException f) {
+      return new UnavailableException(f.getMessage(), f);
+    }
+    return SqlDb.unavailable("Storing chat message in room '" + message.room() + "'", cause);
   }
 
   /** Transactions committed so far (for benchmarks and metrics). */
@@ -181,14 +303,19 @@ public final class AppendCommitter implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    Pending p;
-    while ((p = queue.poll()) != null) {
-      p.result.completeExceptionally(
-          new UnavailableException("The SQL message store was closed", null));
+    timeouts.shutdownNow();
+    for (BlockingQueue<Pending> queue : queues) {
+      Pending p;
+      while ((p = queue.poll()) != null) {
+        waiting.decrementAndGet();
+        p.result.completeExceptionally(
+            new UnavailableException("The SQL message store was closed", null));
+      }
     }
+    completers.forEach(ExecutorService::shutdown); // after the failures above are handed over
   }
 
-  private void writeLoop() {
+  private void writeLoop(BlockingQueue<Pending> queue) {
     List<Pending> batch = new ArrayList<>(maxBatch);
     while (!closed) {
       try {
@@ -199,7 +326,8 @@ public final class AppendCommitter implements AutoCloseable {
         batch.clear();
         batch.add(first);
         queue.drainTo(batch, maxBatch - 1);
-        commit(batch);
+        waiting.addAndGet(-batch.size());
+        commit(queue, batch);
       } catch (InterruptedException e) {
         if (closed) {
           return;
@@ -213,7 +341,7 @@ public final class AppendCommitter implements AutoCloseable {
     }
   }
 
-  private void commit(List<Pending> batch) {
+  private void commit(BlockingQueue<Pending> queue, List<Pending> batch) {
     // A caller that timed out cancelled its entry: never store what was reported as failed.
     List<Pending> live = new ArrayList<>(batch.size());
     for (Pending p : batch) {
@@ -270,7 +398,7 @@ public final class AppendCommitter implements AutoCloseable {
         if (SqlDb.isDataError(e) && live.size() > 1) {
           // One message the database refuses must not fail the others that shared its batch.
           for (Pending p : live) {
-            commit(List.of(p));
+            commit(queue, List.of(p));
           }
           return;
         }
@@ -289,6 +417,7 @@ public final class AppendCommitter implements AutoCloseable {
       // fail the same way. Fail it now; appends arriving after this try again.
       List<Pending> queued = new ArrayList<>();
       queue.drainTo(queued);
+      waiting.addAndGet(-queued.size());
       for (Pending p : queued) {
         if (p.state.compareAndSet(Pending.QUEUED, Pending.TAKEN)) {
           p.result.completeExceptionally(failure);
