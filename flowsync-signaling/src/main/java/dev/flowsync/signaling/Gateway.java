@@ -666,7 +666,8 @@ public final class Gateway implements AutoCloseable {
   /**
    * The bus is back after an outage: make the shared store's record of this node's members match
    * the connections it holds. Members it lost (Redis restarted empty) are put back without an
-   * event, members whose release failed during the outage are removed now (member.left).
+   * event, so are the running and paused timers it knows (newest version wins), and members whose
+   * release failed during the outage are removed now (member.left).
    */
   private void reconcile() {
     int restored = 0;
@@ -682,15 +683,23 @@ public final class Gateway implements AutoCloseable {
         }
       }
     }
+    int timers;
+    try {
+      timers = flowSync.timers().restoreKnown();
+    } catch (RuntimeException e) {
+      busWasHealthy = false; // try again on a later sweep
+      return;
+    }
     for (String key : List.copyOf(failedReleases.keySet())) {
       LeaveReason reason = failedReleases.remove(key);
       int nl = key.indexOf('\n');
       release(key.substring(nl + 1), Set.of(key.substring(0, nl)), reason);
     }
     log.info(
-        "Node '{}' reconciled its presence after a Redis outage: {} members restored",
+        "Node '{}' reconciled after a Redis outage: {} members and {} timers restored",
         nodeId,
-        restored);
+        restored,
+        timers);
   }
 
   /**
