@@ -234,8 +234,7 @@ public abstract class TimerStoreContract extends StoreContract {
 
       List<Boolean> stored =
           Race.run(
-              16,
-              i -> (i % 2 == 0 ? stores() : second).timers().restore("r", running(7, "n" + i)));
+              16, i -> (i % 2 == 0 ? stores() : second).timers().restore("r", running(7, "n" + i)));
 
       assertThat(stored).containsOnlyOnce(true);
       assertThat(timers().find("r").orElseThrow().version()).isEqualTo(7);
