@@ -45,6 +45,20 @@ final class ClusterNode implements AutoCloseable {
       Duration resumeGrace,
       Duration nodeLeaseTtl) {
 
+    /** The same services with other timings. */
+    Settings withTimings(Duration heartbeat, Duration resumeGrace, Duration nodeLeaseTtl) {
+      return new Settings(
+          redisHost,
+          redisPort,
+          keyPrefix,
+          jdbcUrl,
+          dbUser,
+          dbPassword,
+          heartbeat,
+          resumeGrace,
+          nodeLeaseTtl);
+    }
+
     /** Test timings: ping every second, 1 s resume grace, 2 s node lease (the minimum). */
     static Settings fast(
         String redisHost,

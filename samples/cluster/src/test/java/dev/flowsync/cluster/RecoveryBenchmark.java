@@ -60,20 +60,7 @@ class RecoveryBenchmark {
     TestServices.Redis redis = TestServices.redis();
     cluster =
         Cluster.start(
-            3,
-            redis.host(),
-            redis.port(),
-            s ->
-                new ClusterNode.Settings(
-                    s.redisHost(),
-                    s.redisPort(),
-                    s.keyPrefix(),
-                    s.jdbcUrl(),
-                    s.dbUser(),
-                    s.dbPassword(),
-                    s.heartbeat(),
-                    GRACE,
-                    LEASE));
+            3, redis.host(), redis.port(), s -> s.withTimings(s.heartbeat(), GRACE, LEASE));
   }
 
   @AfterEach
@@ -153,10 +140,7 @@ class RecoveryBenchmark {
       LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
       sending.set(false);
       sender.join(35_000);
-      List<Long> stored =
-          dee.history("x", null, 0L, 1000).join().messages().stream()
-              .map(ChatMessage::seq)
-              .toList();
+      Set<Long> stored = storedSeqs(dee, "x");
       long missing = ackedSeqs.stream().filter(q -> !stored.contains(q)).count();
       String report =
           String.format(
@@ -229,7 +213,12 @@ class RecoveryBenchmark {
   private long[] oneKill(int k, FlowSyncClient watcher) throws Exception {
     String id = "victim-" + (k < 0 ? "warm" : k);
     String room = "death-" + id;
-    try (ClusterNodeProcess victim = ClusterNodeProcess.start(id, cluster.settings)) {
+    ClusterNode.Settings s = cluster.settings;
+    // A 5 s heartbeat: a fresh JVM on a loaded machine must not time its client out before the
+    // kill.
+    try (ClusterNodeProcess victim =
+        ClusterNodeProcess.start(
+            id, s.withTimings(Duration.ofSeconds(5), s.resumeGrace(), s.nodeLeaseTtl()))) {
       FlowSyncClient gone =
           FlowSyncClient.builder(victim.webSocketUri, cluster.node(1).token("gone"))
               .requestTimeout(Duration.ofSeconds(10))
@@ -279,12 +268,9 @@ class RecoveryBenchmark {
       sending.set(false);
       sender.join(15_000);
       gone.abort();
-      List<Long> stored =
-          watcher.history(room, null, 0L, 1000).join().messages().stream()
-              .map(ChatMessage::seq)
-              .toList();
+      Set<Long> stored = storedSeqs(watcher, room);
       Set<Long> missing =
-          ackedSeqs.stream().filter(s -> !stored.contains(s)).collect(Collectors.toSet());
+          ackedSeqs.stream().filter(q -> !stored.contains(q)).collect(Collectors.toSet());
       watcher.leave(room).join();
       if (k >= 0) {
         System.out.printf(
@@ -293,6 +279,20 @@ class RecoveryBenchmark {
             k, takeOverMs, leftMs, ackedSeqs.size(), missing.size());
       }
       return new long[] {takeOverMs, leftMs, ackedSeqs.size(), missing.size()};
+    }
+  }
+
+  /** Every chat seq the room's history holds, page by page (at most 200 a page). */
+  private static Set<Long> storedSeqs(FlowSyncClient c, String room) {
+    Set<Long> seqs = new java.util.HashSet<>();
+    long after = 0;
+    while (true) {
+      List<ChatMessage> page = c.history(room, null, after, 200).join().messages();
+      page.forEach(m -> seqs.add(m.seq()));
+      if (page.size() < 200) {
+        return seqs;
+      }
+      after = page.get(page.size() - 1).seq();
     }
   }
 
