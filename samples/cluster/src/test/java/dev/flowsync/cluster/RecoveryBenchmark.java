@@ -221,7 +221,7 @@ class RecoveryBenchmark {
             id, s.withTimings(Duration.ofSeconds(5), s.resumeGrace(), s.nodeLeaseTtl()))) {
       FlowSyncClient gone =
           FlowSyncClient.builder(victim.webSocketUri, cluster.node(1).token("gone"))
-              .requestTimeout(Duration.ofSeconds(10))
+              .requestTimeout(Duration.ofSeconds(30))
               .connect();
       gone.join(room).join();
       watcher.join(room).join();
