@@ -60,7 +60,11 @@ class RecoveryBenchmark {
     TestServices.Redis redis = TestServices.redis();
     cluster =
         Cluster.start(
-            3, redis.host(), redis.port(), s -> s.withTimings(s.heartbeat(), GRACE, LEASE));
+            3,
+            redis.host(),
+            redis.port(),
+            // A 5 s heartbeat: at a high load average a 2 s silence timed clients out.
+            s -> s.withTimings(Duration.ofSeconds(5), GRACE, LEASE));
   }
 
   @AfterEach
