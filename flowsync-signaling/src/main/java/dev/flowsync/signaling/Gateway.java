@@ -369,16 +369,25 @@ public final class Gateway implements AutoCloseable {
    *     other node or the owner refuses
    */
   RemoteClaim claimRemote(String resumeToken, String userId, Duration wait) {
-    int dot1 = resumeToken.indexOf('.');
-    int dot2 = dot1 < 0 ? -1 : resumeToken.indexOf('.', dot1 + 1);
+    int dot2 = claimedIdEnd(resumeToken);
     if (dot2 < 0 || dot2 == resumeToken.length() - 1) {
       return null;
     }
-    String claimedId = resumeToken.substring(dot1 + 1, dot2);
-    String owner = resumeToken.substring(dot2 + 1);
-    if (owner.equals(nodeId)) {
+    return claimRemote(resumeToken, userId, wait, resumeToken.substring(dot2 + 1));
+  }
+
+  /**
+   * Asks {@code owner} for the connection a resume token names: the node named in the token, or the
+   * survivor that took the connection over when that node died.
+   *
+   * @return as {@link #claimRemote(String, String, Duration)}
+   */
+  RemoteClaim claimRemote(String resumeToken, String userId, Duration wait, String owner) {
+    int dot2 = claimedIdEnd(resumeToken);
+    if (dot2 < 0 || owner.equals(nodeId)) {
       return null;
     }
+    String claimedId = resumeToken.substring(resumeToken.indexOf('.') + 1, dot2);
     CompletableFuture<String[]> answer = new CompletableFuture<>();
     remoteClaims.put(resumeToken, answer);
     try {
@@ -397,13 +406,23 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  /** Another node asks for one of our detached connections on behalf of a resuming client. */
+  /** Where the connection id in a resume token ends (its second dot), or -1. */
+  private static int claimedIdEnd(String resumeToken) {
+    int dot1 = resumeToken.indexOf('.');
+    return dot1 < 0 ? -1 : resumeToken.indexOf('.', dot1 + 1);
+  }
+
+  /**
+   * Another node asks for one of our detached connections on behalf of a resuming client, or for a
+   * connection of a dead node that this node took over.
+   */
   private void onClaim(String resumeToken, String userId, String fromNode) {
     GatewaySession live = byResumeToken.get(resumeToken);
     if (live != null && userId.equals(live.userId())) {
       live.takeOverForResume();
     }
-    Detached d = claimDetached(resumeToken, userId);
+    Detached local = claimDetached(resumeToken, userId);
+    Detached d = local != null ? local : claimOrphan(resumeToken, userId);
     if (d == null) {
       bus.sendToNode(fromNode, envelope('N', resumeToken, "", "", ""));
       return;
@@ -435,6 +454,28 @@ public final class Gateway implements AutoCloseable {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // shutting down: the new node adopts or the lease cleanup removes them
     }
+  }
+
+  /**
+   * Takes over, for a resume, a connection of a dead node that this node holds since the node died
+   * (see {@code PresenceEngine.removeDeadNodes}). Only the same user may; the dead node cannot
+   * check the token's secret any more, so this is the check the silent-owner path makes.
+   *
+   * @return the connection with its rooms, or null
+   */
+  Detached claimOrphan(String resumeToken, String userId) {
+    int dot2 = claimedIdEnd(resumeToken);
+    if (dot2 < 0) {
+      return null;
+    }
+    String id = resumeToken.substring(resumeToken.indexOf('.') + 1, dot2);
+    Set<String> rooms = flowSync.presence().claimOrphan(id, userId);
+    if (rooms.isEmpty()) {
+      return null;
+    }
+    Set<String> memberOf = ConcurrentHashMap.newKeySet();
+    memberOf.addAll(rooms);
+    return new Detached(id, userId, null, resumeToken, memberOf, new ScheduledFuture<?>[1]);
   }
 
   /**
@@ -759,7 +800,8 @@ public final class Gateway implements AutoCloseable {
   /**
    * The bus is back after an outage: make the shared store's record of this node's members match
    * the connections it holds. Members it lost (Redis restarted empty) are put back without an
-   * event, members whose release failed during the outage are removed now (member.left).
+   * event, so are the running and paused timers it knows (newest version wins), and members whose
+   * release failed during the outage are removed now (member.left).
    */
   private void reconcile() {
     int restored = 0;
@@ -775,15 +817,23 @@ public final class Gateway implements AutoCloseable {
         }
       }
     }
+    int timers;
+    try {
+      timers = flowSync.timers().restoreKnown();
+    } catch (RuntimeException e) {
+      busWasHealthy = false; // try again on a later sweep
+      return;
+    }
     for (String key : List.copyOf(failedReleases.keySet())) {
       LeaveReason reason = failedReleases.remove(key);
       int nl = key.indexOf('\n');
       release(key.substring(nl + 1), Set.of(key.substring(0, nl)), reason);
     }
     log.info(
-        "Node '{}' reconciled its presence after a Redis outage: {} members restored",
+        "Node '{}' reconciled after a Redis outage: {} members and {} timers restored",
         nodeId,
-        restored);
+        restored,
+        timers);
   }
 
   /**

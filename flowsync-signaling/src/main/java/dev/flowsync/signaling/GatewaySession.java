@@ -503,7 +503,12 @@ final class GatewaySession implements ClientSession {
     }
   }
 
-  /** The client was on another node: take its memberships over from there. */
+  /**
+   * The client was on another node: take its memberships over from there. If that node is silent
+   * (dead), the presence records say who holds them now: still the dead node until its lease runs
+   * out (adopt them directly), or the survivor that took them over (claim them from it, or here if
+   * that is this node).
+   */
   private Detached claimFromOtherNode(String resume, String userId) {
     Gateway.RemoteClaim claim = gateway.claimRemote(resume, userId, Duration.ofSeconds(1));
     if (claim == null) {
@@ -511,19 +516,21 @@ final class GatewaySession implements ClientSession {
     }
     String id = claim.connectionId();
     if (claim.ownerSilent()) {
-      // The owning node did not answer: it may have died. Its memberships stay in the presence
-      // store until its lease runs out; adopt them if they are this user's and still that node's.
-      List<String> rooms = flowSync.presence().roomsOf(id);
-      if (rooms.isEmpty()) {
+      String holder = holderOf(id, userId);
+      if (holder == null) {
         return null;
       }
-      for (String room : rooms) {
-        Optional<Member> m = flowSync.presence().find(room, id);
-        if (m.isEmpty()
-            || !m.get().userId().equals(userId)
-            || !m.get().nodeId().equals(claim.ownerNode())) {
+      if (holder.equals(gateway.nodeId())) {
+        return gateway.claimOrphan(resume, userId);
+      }
+      if (!holder.equals(claim.ownerNode())) {
+        Gateway.RemoteClaim fromHolder =
+            gateway.claimRemote(resume, userId, Duration.ofSeconds(1), holder);
+        if (fromHolder == null || fromHolder.ownerSilent()) {
           return null;
         }
+        id = fromHolder.connectionId();
+        claim = fromHolder;
       }
     }
     List<Member> adopted = flowSync.presence().adoptConnection(id);
@@ -533,6 +540,24 @@ final class GatewaySession implements ClientSession {
     Set<String> memberOf = ConcurrentHashMap.newKeySet();
     adopted.forEach(m -> memberOf.add(m.room()));
     return new Detached(id, userId, null, resume, memberOf, new ScheduledFuture<?>[1]);
+  }
+
+  /**
+   * The node that holds every membership of the connection, if they are all this user's and held by
+   * one node; else null.
+   */
+  private String holderOf(String connectionId, String userId) {
+    String holder = null;
+    for (String room : flowSync.presence().roomsOf(connectionId)) {
+      Optional<Member> m = flowSync.presence().find(room, connectionId);
+      if (m.isEmpty()
+          || !m.get().userId().equals(userId)
+          || (holder != null && !holder.equals(m.get().nodeId()))) {
+        return null;
+      }
+      holder = m.get().nodeId();
+    }
+    return holder;
   }
 
   private static Map<String, Long> lastSeqs(Inbound in) {

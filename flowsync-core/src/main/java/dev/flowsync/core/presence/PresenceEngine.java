@@ -17,8 +17,15 @@ import dev.flowsync.core.session.MemberSession;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +41,15 @@ public final class PresenceEngine {
 
   /** Before this instant this node judges no other node dead (see {@link #renewLease()}). */
   private volatile Instant reapNotBefore = Instant.MIN;
+
+  /**
+   * Connections of dead nodes this node took over, by connection id: they wait here for a resume
+   * until the grace runs out, then leave.
+   */
+  private final Map<String, Orphan> orphans = new ConcurrentHashMap<>();
+
+  /** A dead node's connection held here for a resume, and the task that ends its grace. */
+  private record Orphan(String userId, Set<String> rooms, ScheduledFuture<?>[] expiry) {}
 
   /**
    * Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.presence()}.
@@ -292,23 +308,37 @@ public final class PresenceEngine {
   }
 
   /**
-   * Removes the members of other nodes whose lease has expired, announcing {@code MemberLeft} with
-   * reason {@code disconnected} for each. This node's own members are never removed here, and
-   * nobody's for a lease period (plus one second) after this node last failed to renew its own
-   * lease: an outage of the store keeps every node from renewing, and must not make the first node
-   * to reach it again remove all the others.
+   * Handles the other nodes whose lease has expired (they died). With a resume grace, this node
+   * takes their members over without an event: they stay in their rooms, held by this node, so that
+   * their clients can resume on any node ({@link #claimOrphan}); those not resumed within the grace
+   * leave with reason {@code disconnected}. Without a grace they leave at once. This node's own
+   * members are never touched here, and nobody's for a lease period (plus one second) after this
+   * node last failed to renew its own lease: an outage of the store keeps every node from renewing,
+   * and must not make the first node to reach it again take all the others for dead.
    *
-   * @return the members removed by this call
+   * @return the members taken over (or, without a grace, removed) by this call
    */
   public List<Member> removeDeadNodes() {
     PresenceStore store = ctx.stores().presence();
-    List<Member> removed = new ArrayList<>();
+    List<Member> handled = new ArrayList<>();
     Instant now = ctx.clock().instant();
     if (now.isBefore(reapNotBefore)) {
-      return removed;
+      return handled;
     }
+    String self = ctx.config().nodeId();
+    boolean grace = !ctx.config().resumeGrace().isZero();
     for (String node : call("Reading node leases", () -> store.expiredNodes(now))) {
-      if (node.equals(ctx.config().nodeId())) {
+      if (node.equals(self)) {
+        continue;
+      }
+      if (grace) {
+        List<Member> taken = call("Taking over a dead node", () -> store.takeOverNode(node, self));
+        holdForResume(taken);
+        handled.addAll(taken);
+        if (!taken.isEmpty()) {
+          log.info(
+              "Node '{}' is dead: {} of its members wait here for a resume", node, taken.size());
+        }
         continue;
       }
       for (Member m : call("Removing a dead node", () -> store.removeNode(node))) {
@@ -319,10 +349,93 @@ public final class PresenceEngine {
                   afterLeave(m, LeaveReason.DISCONNECTED, null);
                   return null;
                 });
-        removed.add(m);
+        handled.add(m);
       }
     }
-    return removed;
+    return handled;
+  }
+
+  /**
+   * Takes over a connection of a dead node that this node holds for a resume (see {@link
+   * #removeDeadNodes}): its grace ends here, and the caller resumes it, here or on the node it
+   * hands it to.
+   *
+   * @param connectionId the connection the client resumes
+   * @param userId the resuming client's user; another user's connection is refused
+   * @return the rooms it is a member of; empty if this node holds no such connection for that user
+   */
+  public Set<String> claimOrphan(String connectionId, String userId) {
+    Orphan o = orphans.get(connectionId);
+    if (o == null || !o.userId().equals(userId) || !orphans.remove(connectionId, o)) {
+      return Set.of();
+    }
+    ScheduledFuture<?> f = o.expiry()[0];
+    if (f != null) {
+      f.cancel(false);
+    }
+    return Set.copyOf(o.rooms());
+  }
+
+  /** How many connections of dead nodes this node holds for a resume. */
+  public int orphanCount() {
+    return orphans.size();
+  }
+
+  private void holdForResume(List<Member> taken) {
+    Map<String, Orphan> byConnection = new LinkedHashMap<>();
+    for (Member m : taken) {
+      byConnection
+          .computeIfAbsent(
+              m.connectionId(),
+              c -> new Orphan(m.userId(), ConcurrentHashMap.newKeySet(), new ScheduledFuture<?>[1]))
+          .rooms()
+          .add(m.room());
+    }
+    long graceMs = ctx.config().resumeGrace().toMillis();
+    byConnection.forEach(
+        (connectionId, o) -> {
+          orphans.put(connectionId, o);
+          try {
+            o.expiry()[0] =
+                ctx.scheduler()
+                    .schedule(() -> endGrace(connectionId, o), graceMs, TimeUnit.MILLISECONDS);
+          } catch (RejectedExecutionException e) {
+            // shutting down: they stay held by this node until its own lease runs out
+          }
+        });
+  }
+
+  /**
+   * Nobody resumed the dead node's connection in time: it leaves wherever this node still holds it.
+   * Rooms the store could not be reached for are tried again a second later.
+   */
+  private void endGrace(String connectionId, Orphan o) {
+    if (!orphans.remove(connectionId, o)) {
+      return;
+    }
+    Orphan retry = new Orphan(o.userId(), ConcurrentHashMap.newKeySet(), new ScheduledFuture<?>[1]);
+    for (String room : o.rooms()) {
+      try {
+        boolean ours =
+            find(room, connectionId)
+                .map(m -> m.nodeId().equals(ctx.config().nodeId()))
+                .orElse(false);
+        if (ours) {
+          leave(connectionId, room, LeaveReason.DISCONNECTED, null);
+        }
+      } catch (RuntimeException e) {
+        log.warn("Could not remove {} of a dead node from room '{}'", connectionId, room, e);
+        retry.rooms().add(room);
+      }
+    }
+    if (!retry.rooms().isEmpty() && orphans.putIfAbsent(connectionId, retry) == null) {
+      try {
+        retry.expiry()[0] =
+            ctx.scheduler().schedule(() -> endGrace(connectionId, retry), 1, TimeUnit.SECONDS);
+      } catch (RejectedExecutionException e) {
+        orphans.remove(connectionId, retry);
+      }
+    }
   }
 
   private void afterLeave(Member m, LeaveReason reason, String detail) {

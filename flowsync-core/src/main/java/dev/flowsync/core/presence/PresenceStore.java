@@ -124,4 +124,26 @@ public interface PresenceStore {
    * @return the members removed by this call, in any order
    */
   List<Member> removeNode(String nodeId);
+
+  /**
+   * Moves the dead node's members to {@code newNodeId} and ends the dead node's lease: a survivor
+   * holds them while their clients may still resume elsewhere. Other fields of the members stay as
+   * they were. When several nodes call this at once for one dead node, each member is moved and
+   * returned by exactly one of the calls. The default removes and re-admits (without a capacity
+   * check), so the members are briefly missing; stores override it to move them in one step.
+   *
+   * @param nodeId the dead node
+   * @param newNodeId the node that holds them from now on
+   * @return the members moved by this call, as they are now
+   */
+  default List<Member> takeOverNode(String nodeId, String newNodeId) {
+    List<Member> moved = new java.util.ArrayList<>();
+    for (Member m : removeNode(nodeId)) {
+      Member held = m.withNode(newNodeId);
+      if (admit(held, 0) == AdmitResult.ADMITTED) {
+        moved.add(held);
+      }
+    }
+    return moved;
+  }
 }

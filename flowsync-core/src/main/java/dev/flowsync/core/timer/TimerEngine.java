@@ -37,6 +37,12 @@ public final class TimerEngine {
   private final RoomEngine rooms;
   private final Map<String, ScheduledFuture<?>> wakeUps = new ConcurrentHashMap<>();
 
+  /**
+   * The newest running or paused state this engine saw per room, so it can write them back if the
+   * store loses them ({@link #restoreKnown()}).
+   */
+  private final Map<String, TimerState> known = new ConcurrentHashMap<>();
+
   /** Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.timers()}. */
   public TimerEngine(EngineContext ctx, RoomEngine rooms) {
     this.ctx = ctx;
@@ -157,6 +163,34 @@ public final class TimerEngine {
     call("Reading timers", () -> ctx.stores().timers().running()).forEach(this::schedule);
   }
 
+  /**
+   * Writes the running and paused timers this engine knows back into the store where it lost them
+   * (Redis restarted empty), never over a state of the same or a newer version, then wakes up for
+   * them again. Every node may call this at once: each timer is stored once, the newest version any
+   * of them knew, and its phase ends stay compare-and-set writes, so each still happens once.
+   *
+   * @return how many timers this call wrote back
+   */
+  public int restoreKnown() {
+    int restored = 0;
+    for (Map.Entry<String, TimerState> e : Map.copyOf(known).entrySet()) {
+      String roomId = e.getKey();
+      boolean stored =
+          ctx.lanes()
+              .inLane(
+                  roomId,
+                  () ->
+                      call(
+                          "Restoring timer",
+                          () -> ctx.stores().timers().restore(roomId, e.getValue())));
+      if (stored) {
+        restored++;
+      }
+      watch(roomId);
+    }
+    return restored;
+  }
+
   /** Cancels every scheduled wake-up. */
   public void stop() {
     wakeUps.values().forEach(f -> f.cancel(false));
@@ -169,6 +203,7 @@ public final class TimerEngine {
    * @param roomId the room id
    */
   public void forget(String roomId) {
+    known.remove(roomId);
     ScheduledFuture<?> f = wakeUps.remove(roomId);
     if (f != null) {
       f.cancel(false);
@@ -244,6 +279,7 @@ public final class TimerEngine {
   }
 
   private void schedule(String roomId, TimerState s) {
+    remember(roomId, s);
     ScheduledFuture<?> previous;
     if (s.status() != TimerStatus.RUNNING) {
       previous = wakeUps.remove(roomId);
@@ -256,6 +292,22 @@ public final class TimerEngine {
     if (previous != null) {
       previous.cancel(false);
     }
+  }
+
+  /**
+   * Keeps the newest state seen. A store that lost the timer reads as idle at version 0, which is
+   * older than what is remembered and so does not erase it.
+   */
+  private void remember(String roomId, TimerState s) {
+    boolean live = s.status() == TimerStatus.RUNNING || s.status() == TimerStatus.PAUSED;
+    known.compute(
+        roomId,
+        (r, old) -> {
+          if (old != null && old.version() > s.version()) {
+            return old;
+          }
+          return live ? s : null;
+        });
   }
 
   private void wake(String roomId) {

@@ -43,4 +43,27 @@ public interface TimerStore {
    * @return the states whose status is running, by room id
    */
   Map<String, TimerState> running();
+
+  /**
+   * Writes a state a node remembers back into a store that lost it (for example Redis restarted
+   * empty): stored only if nothing is stored for the room or the stored version is older, never
+   * over an equal or newer version. Several nodes restoring the same timer at once leave exactly
+   * one state, the newest they knew. The default is a compare-and-set loop, atomic wherever {@link
+   * #compareAndSet} is.
+   *
+   * @param room the room id
+   * @param state the remembered state (version at least 1)
+   * @return true if this call stored it
+   */
+  default boolean restore(String room, TimerState state) {
+    while (true) {
+      long stored = find(room).map(TimerState::version).orElse(0L);
+      if (stored >= state.version()) {
+        return false;
+      }
+      if (compareAndSet(room, stored, state)) {
+        return true;
+      }
+    }
+  }
 }

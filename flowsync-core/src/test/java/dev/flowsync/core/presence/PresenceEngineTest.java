@@ -358,24 +358,79 @@ class PresenceEngineTest {
   class Nodes {
     @Test
     @DisplayName(
-        "a node whose lease ran out is removed by a survivor: its members leave as disconnected")
-    void deadNode() {
+        "without a resume grace, a node whose lease ran out is removed by a survivor: its members"
+            + " leave as disconnected")
+    void deadNodeNoGrace() {
+      try (Harness a = Harness.create(b -> b.resumeGrace(Duration.ZERO))) {
+        Harness b = a.peer("node-b");
+        b.flowSync.presence().join(b.token("u2"), "c-b", "r", null, null);
+        a.flowSync.presence().join(a.token("u1"), "c-a", "r", null, null);
+        b.close(); // node-b stops renewing its lease
+        a.clock.advance(Duration.ofSeconds(5));
+
+        a.flowSync.presence().removeDeadNodes();
+
+        assertThat(a.flowSync.presence().members("r"))
+            .extracting(Member::connectionId)
+            .containsExactly("c-a");
+        assertThat(a.events(MemberLeft.class))
+            .singleElement()
+            .satisfies(
+                e -> {
+                  assertThat(e.member().connectionId()).isEqualTo("c-b");
+                  assertThat(e.reason()).isEqualTo(LeaveReason.DISCONNECTED);
+                });
+      }
+    }
+
+    @Test
+    @DisplayName(
+        "a survivor takes a dead node's members over for the resume grace: no event, its user can"
+            + " claim them, another user cannot")
+    void deadNodeHeldForResume() {
       Harness b = h.peer("node-b");
       b.flowSync.presence().join(b.token("u2"), "c-b", "r", null, null);
+      b.flowSync.presence().join(b.token("u2"), "c-b", "r2", null, null);
       presence.join(h.token("u1"), "c-a", "r", null, null);
-      b.close(); // node-b stops renewing its lease
+      b.close();
       h.clock.advance(Duration.ofSeconds(5));
 
-      presence.removeDeadNodes();
+      assertThat(presence.removeDeadNodes()).hasSize(2);
 
-      assertThat(presence.members("r")).extracting(Member::connectionId).containsExactly("c-a");
-      assertThat(h.events(MemberLeft.class))
-          .singleElement()
-          .satisfies(
-              e -> {
-                assertThat(e.member().connectionId()).isEqualTo("c-b");
-                assertThat(e.reason()).isEqualTo(LeaveReason.DISCONNECTED);
-              });
+      assertThat(presence.find("r", "c-b")).map(Member::nodeId).contains("node-a");
+      assertThat(h.events(MemberLeft.class)).isEmpty();
+      assertThat(presence.claimOrphan("c-b", "u1")).isEmpty();
+      assertThat(presence.claimOrphan("c-b", "u2")).containsExactlyInAnyOrder("r", "r2");
+      assertThat(presence.claimOrphan("c-b", "u2")).isEmpty();
+      assertThat(presence.orphanCount()).isZero();
+    }
+
+    @Test
+    @DisplayName("a dead node's member nobody resumes leaves as disconnected when the grace ends")
+    void deadNodeGraceEnds() {
+      try (Harness a = Harness.create(b -> b.resumeGrace(Duration.ofMillis(300)))) {
+        Harness b = a.peer("node-b");
+        b.flowSync.presence().join(b.token("u2"), "c-b", "r", null, null);
+        b.close();
+        a.clock.advance(Duration.ofSeconds(5));
+
+        a.flowSync.presence().removeDeadNodes();
+        assertThat(a.events(MemberLeft.class)).isEmpty();
+
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(a.events(MemberLeft.class))
+                        .singleElement()
+                        .satisfies(
+                            e -> {
+                              assertThat(e.member().connectionId()).isEqualTo("c-b");
+                              assertThat(e.member().nodeId()).isEqualTo("node-a");
+                              assertThat(e.reason()).isEqualTo(LeaveReason.DISCONNECTED);
+                            }));
+        assertThat(a.flowSync.presence().members("r")).isEmpty();
+      }
     }
 
     @Test
@@ -401,7 +456,9 @@ class PresenceEngineTest {
                       throw e.getCause();
                     }
                   });
-      try (Harness a = Harness.create(InMemoryStores.create().withPresence(flaky), b -> b)) {
+      try (Harness a =
+          Harness.create(
+              InMemoryStores.create().withPresence(flaky), b -> b.resumeGrace(Duration.ZERO))) {
         Harness b = a.peer("node-b");
         b.flowSync.presence().join(b.token("u2"), "c-b", "r", null, null);
         a.flowSync.presence().join(a.token("u1"), "c-a", "r", null, null);

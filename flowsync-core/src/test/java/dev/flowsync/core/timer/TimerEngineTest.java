@@ -329,6 +329,55 @@ class TimerEngineTest {
   }
 
   @Nested
+  @DisplayName("after the store lost its timers (Redis restarted empty)")
+  class StoreLoss {
+    @Test
+    @DisplayName("the running timer is written back as it was and its phase still ends once")
+    void runningWrittenBack() {
+      TimerState started = timers.start("r", "u1", POMODORO, false);
+      h.stores.timers().delete("r");
+
+      assertThat(timers.restoreKnown()).isEqualTo(1);
+      assertThat(h.stores.timers().find("r")).contains(started);
+      h.clock.advanceMillis(FOCUS);
+      assertThat(timers.get("r").phaseIndex()).isEqualTo(1);
+      assertThat(timers.get("r").version()).isEqualTo(2);
+      assertThat(h.events(TimerChanged.class)).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("two nodes that both knew the timer write it back once; a paused one too")
+    void twoNodesOnce() {
+      try (Harness peer = h.peer("node-b")) {
+        timers.start("r", "u1", POMODORO, false);
+        TimerState paused = timers.pause("r", "u1");
+        peer.flowSync.timers().watch("r");
+        h.stores.timers().delete("r");
+
+        int stored = timers.restoreKnown() + peer.flowSync.timers().restoreKnown();
+
+        assertThat(stored).isEqualTo(1);
+        assertThat(h.stores.timers().find("r")).contains(paused);
+      }
+    }
+
+    @Test
+    @DisplayName("nothing older is written over a newer state, and a reset timer is not revived")
+    void neverOlder() {
+      timers.start("r", "u1", POMODORO, false);
+      timers.reset("r", "u1");
+      assertThat(timers.restoreKnown()).isZero();
+
+      timers.start("r", "u1", POMODORO, false);
+      TimerState newer =
+          new TimerState(TimerStatus.FINISHED, POMODORO, 1, 1, false, null, 0, 9, null);
+      h.stores.timers().compareAndSet("r", 3, newer);
+      assertThat(timers.restoreKnown()).isZero();
+      assertThat(h.stores.timers().find("r")).contains(newer);
+    }
+  }
+
+  @Nested
   @DisplayName("phase ends")
   class PhaseEnds {
     @Test

@@ -24,8 +24,8 @@ import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 
 /**
- * One FlowSync node, started in this JVM the way an operator's node runs: presence, timers, tokens
- * and the cluster bus in Redis ({@link RedisStores}); rooms, chat and sessions in PostgreSQL
+ * One FlowSync node, started in this JVM the way an operator's node runs: presence, timers and the
+ * cluster bus in Redis ({@link RedisStores}); rooms, chat, sessions and tokens in PostgreSQL
  * ({@link SqlStores} over a HikariCP pool, schema migrated explicitly with {@link
  * SqlSchema#migrate}); a {@link Gateway} and a {@link FlowSyncServer} on a free port. The timings
  * are shortened so that tests about heartbeats, resume and node death run in seconds.
@@ -44,6 +44,20 @@ final class ClusterNode implements AutoCloseable {
       Duration heartbeat,
       Duration resumeGrace,
       Duration nodeLeaseTtl) {
+
+    /** The same services with other timings. */
+    Settings withTimings(Duration heartbeat, Duration resumeGrace, Duration nodeLeaseTtl) {
+      return new Settings(
+          redisHost,
+          redisPort,
+          keyPrefix,
+          jdbcUrl,
+          dbUser,
+          dbPassword,
+          heartbeat,
+          resumeGrace,
+          nodeLeaseTtl);
+    }
 
     /** Test timings: ping every second, 1 s resume grace, 2 s node lease (the minimum). */
     static Settings fast(
@@ -84,11 +98,14 @@ final class ClusterNode implements AutoCloseable {
     this.sql = SqlStores.builder(pool).build();
     this.redis = RedisStores.builder(s.redisHost(), s.redisPort()).keyPrefix(s.keyPrefix()).build();
     Stores stores =
-        redis.applyTo(
-            InMemoryStores.create()
-                .withRooms(sql.rooms())
-                .withMessages(sql.messages())
-                .withSessions(sql.sessions()));
+        redis
+            .applyTo(
+                InMemoryStores.create()
+                    .withRooms(sql.rooms())
+                    .withMessages(sql.messages())
+                    .withSessions(sql.sessions()))
+            // As the standalone server does: tokens survive a Redis that restarts empty.
+            .withTokens(sql.tokens());
     this.flowSync =
         FlowSync.builder()
             .stores(stores)
@@ -105,8 +122,8 @@ final class ClusterNode implements AutoCloseable {
             .host("127.0.0.1")
             .port(0)
             .gateway(gateway)
-            .storeHealth(sql, "rooms", "messages", "sessions")
-            .storeHealth(redis, "presence", "timers", "tokens")
+            .storeHealth(sql, "rooms", "messages", "sessions", "tokens")
+            .storeHealth(redis, "presence", "timers")
             .storeHealth(new BusHealth(redis.clusterBus()), "clusterBus")
             .build();
   }
@@ -147,7 +164,7 @@ final class ClusterNode implements AutoCloseable {
     return server.webSocketUri();
   }
 
-  /** A token for a user, issued by this node (tokens live in Redis: every node accepts it). */
+  /** A token for a user, issued by this node (tokens live in SQL: every node accepts it). */
   String token(String userId) {
     return flowSync.tokens().issue(userId, userId, null, null).token();
   }

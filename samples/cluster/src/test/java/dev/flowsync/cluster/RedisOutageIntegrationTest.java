@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -146,9 +145,6 @@ class RedisOutageIntegrationTest {
   }
 
   @Test
-  @Disabled(
-      "Not supported with tokens in Redis: a Redis restart without persistence forgets every"
-          + " access token, so clients cannot reconnect (run Redis with AOF, or keep tokens in SQL)")
   @DisplayName(
       "a client whose connection drops after Redis restarted empty reconnects with its token")
   void tokensSurviveRedisRestart() throws Exception {
@@ -162,9 +158,6 @@ class RedisOutageIntegrationTest {
   }
 
   @Test
-  @Disabled(
-      "Not supported yet: timers live only in Redis; after it restarts empty a running timer is"
-          + " gone (the phase ends never come, a joiner sees it idle)")
   @DisplayName("a running timer goes on after Redis restarted empty")
   void timerSurvivesRedisRestart() throws Exception {
     cy.startTimer("x", List.of(new Phase("a", 3000), new Phase("b", 500)), false).join();

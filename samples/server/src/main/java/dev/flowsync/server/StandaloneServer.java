@@ -156,12 +156,12 @@ final class StandaloneServer implements AutoCloseable {
             "Redis at FLOWSYNC_REDIS_URL does not answer: start it, or unset FLOWSYNC_REDIS_URL"
                 + " to run a single node without it");
       }
-      stores = redis.applyTo(stores);
+      // Tokens stay in SQL: a Redis that restarts empty must not log every client out.
+      stores = redis.applyTo(stores).withTokens(sql.tokens());
       healthByRole.put("presence", redis);
       healthByRole.put("timers", redis);
-      healthByRole.put("tokens", redis);
       healthByRole.put("clusterBus", new BusHealth(redis.clusterBus()));
-      log.info("Presence, timers, tokens and the cluster bus on Redis");
+      log.info("Presence, timers and the cluster bus on Redis; tokens stay in SQL");
     }
     return stores;
   }

@@ -206,7 +206,8 @@ class StandaloneServerTest {
   }
 
   @Test
-  @DisplayName("with FLOWSYNC_REDIS_URL, presence and tokens live in Redis and /health checks it")
+  @DisplayName(
+      "with FLOWSYNC_REDIS_URL, presence lives in Redis, tokens stay in SQL, /health checks both")
   void redis() throws Exception {
     TestServices.Redis redis = TestServices.redis();
     String prefix = redis.newKeyPrefix();
@@ -220,7 +221,7 @@ class StandaloneServerTest {
       assertThat(health.get("status").asText()).isEqualTo("ok");
       assertThat(health.at("/stores/presence/backend").asText()).isEqualTo("redis");
       assertThat(health.at("/stores/presence/status").asText()).isEqualTo("ok");
-      assertThat(health.at("/stores/tokens/backend").asText()).isEqualTo("redis");
+      assertThat(health.at("/stores/tokens/backend").asText()).isEqualTo("sql");
       assertThat(health.at("/stores/clusterBus/backend").asText()).isEqualTo("redis-bus");
 
       String token =

@@ -187,4 +187,23 @@ public final class InMemoryPresenceStore implements PresenceStore {
       return removed;
     }
   }
+
+  @Override
+  public List<Member> takeOverNode(String nodeId, String newNodeId) {
+    synchronized (lock) {
+      leases.remove(nodeId);
+      List<Member> moved = new ArrayList<>();
+      for (Map<String, Member> members : byRoom.values()) {
+        for (Member m : List.copyOf(members.values())) {
+          if (m.nodeId().equals(nodeId)) {
+            Member held = m.withNode(newNodeId);
+            members.put(m.connectionId(), held);
+            moved.add(held);
+          }
+        }
+      }
+      moved.sort(OLDEST_FIRST);
+      return moved;
+    }
+  }
 }

@@ -129,6 +129,35 @@ public final class RedisPresenceStore implements PresenceStore {
           return out
           """);
 
+  // KEYS: dead node set, leases zset, new node set. ARGV: dead node (escaped), batch size, room
+  // key prefix, new node (escaped). Like the removal above, but each member's record gets the new
+  // node and its entry moves to the new node's index. Returns {entries left, record...}.
+  private static final LuaScript TAKE_OVER_BATCH_SCRIPT =
+      new LuaScript(
+          """
+          local entries = redis.call('SPOP', KEYS[1], ARGV[2])
+          local out = {0}
+          for _, e in ipairs(entries) do
+            local i = string.find(e, '\\n', 1, true)
+            local room, conn = string.sub(e, 1, i - 1), string.sub(e, i + 1)
+            local roomKey = ARGV[3] .. room
+            local v = redis.call('HGET', roomKey, conn)
+            if v then
+              local j = string.find(v, '\\n', 1, true)
+              if string.sub(v, 1, j - 1) == ARGV[1] then
+                local held = ARGV[4] .. string.sub(v, j)
+                redis.call('HSET', roomKey, conn, held)
+                redis.call('SADD', KEYS[3], e)
+                out[#out + 1] = held
+              end
+            end
+          end
+          local left = redis.call('SCARD', KEYS[1])
+          if left == 0 then redis.call('ZREM', KEYS[2], ARGV[1]) end
+          out[1] = left
+          return out
+          """);
+
   private final UnifiedJedis redis;
   private final Keys keys;
 
@@ -306,6 +335,27 @@ public final class RedisPresenceStore implements PresenceStore {
     } while (left > 0);
     removed.sort(OLDEST_FIRST);
     return removed;
+  }
+
+  @Override
+  public List<Member> takeOverNode(String nodeId, String newNodeId) {
+    Objects.requireNonNull(newNodeId, "newNodeId");
+    List<Member> moved = new ArrayList<>();
+    List<String> scriptKeys = List.of(keys.node(nodeId), keys.leases(), keys.node(newNodeId));
+    List<String> args =
+        List.of(
+            Codec.esc(nodeId),
+            Integer.toString(REMOVE_NODE_BATCH),
+            keys.roomPrefix(),
+            Codec.esc(newNodeId));
+    long left;
+    do {
+      List<Object> batch = asList(TAKE_OVER_BATCH_SCRIPT.run(redis, scriptKeys, args));
+      left = (Long) batch.get(0);
+      moved.addAll(decodeAll(batch, 1));
+    } while (left > 0);
+    moved.sort(OLDEST_FIRST);
+    return moved;
   }
 
   @SuppressWarnings("unchecked")

@@ -405,6 +405,30 @@ public abstract class PresenceStoreContract extends StoreContract {
     }
 
     @Test
+    @DisplayName(
+        "takeOverNode moves that node's members to the survivor as they were, and ends its lease")
+    void takeOverNode() {
+      presence().renewLease("node-a", clock.instant().plusSeconds(1));
+      presence().renewLease("node-b", clock.instant().plusSeconds(10));
+      Member a1 = member("r1", "c1", "u1", "node-a");
+      Member a2 = member("r2", "c1", "u1", "node-a");
+      Member b1 = member("r1", "c2", "u2", "node-b");
+      presence().admit(a1, 0);
+      presence().admit(a2, 0);
+      presence().admit(b1, 0);
+
+      assertThat(presence().takeOverNode("node-a", "node-b"))
+          .containsExactlyInAnyOrder(a1.withNode("node-b"), a2.withNode("node-b"));
+
+      assertThat(presence().members("r1")).containsExactlyInAnyOrder(a1.withNode("node-b"), b1);
+      assertThat(presence().roomsOf("c1")).containsExactlyInAnyOrder("r1", "r2");
+      assertThat(presence().expiredNodes(clock.advance(Duration.ofSeconds(5)))).isEmpty();
+      assertThat(presence().takeOverNode("node-a", "node-c")).isEmpty();
+      // Now the survivor's: they go when it goes.
+      assertThat(presence().removeNode("node-b")).hasSize(3);
+    }
+
+    @Test
     @DisplayName("removing a node without lease or members returns nothing")
     void removeUnknownNode() {
       assertThat(presence().removeNode("node-x")).isEmpty();
@@ -464,6 +488,35 @@ public abstract class PresenceStoreContract extends StoreContract {
 
       assertThat(results).containsOnlyOnce(AdmitResult.ADMITTED);
       assertThat(presence().count("r")).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("nodes racing to take a dead node over get each of its members exactly once")
+    void racingTakeOver() throws Exception {
+      requireCapability(StoreCapability.NODE_LEASES);
+      StoreFixture second = stores().secondInstance();
+      presence().renewLease("node-dead", clock.instant().plusSeconds(1));
+      for (int i = 0; i < 20; i++) {
+        presence().admit(member("r" + (i % 4), "c" + i, "u" + i, "node-dead"), 0);
+      }
+
+      List<List<Member>> taken =
+          Race.run(
+              4,
+              i ->
+                  (i % 2 == 0 ? stores() : second)
+                      .presence()
+                      .takeOverNode("node-dead", "node-" + i));
+
+      List<String> all = new ArrayList<>();
+      for (int i = 0; i < taken.size(); i++) {
+        for (Member m : taken.get(i)) {
+          assertThat(m.nodeId()).isEqualTo("node-" + i);
+          assertThat(presence().find(m.room(), m.connectionId())).contains(m);
+          all.add(m.connectionId());
+        }
+      }
+      assertThat(all).hasSize(20).doesNotHaveDuplicates();
     }
 
     @Test

@@ -201,6 +201,46 @@ public abstract class TimerStoreContract extends StoreContract {
     }
   }
 
+  /** Writing back what a node remembers after the store lost it. */
+  @Nested
+  @DisplayName("restore")
+  class Restore {
+    @Test
+    @DisplayName("a remembered timer is written into an empty store, and is running again")
+    void intoEmpty() {
+      assertThat(timers().restore("r", running(5, "u1"))).isTrue();
+
+      assertThat(timers().find("r")).contains(running(5, "u1"));
+      assertThat(timers().running()).containsOnlyKeys("r");
+    }
+
+    @Test
+    @DisplayName("a restore never overwrites an equal or newer version; an older one it replaces")
+    void newestWins() {
+      timers().compareAndSet("r", 0, running(1, "u1"));
+      timers().compareAndSet("r", 1, paused(2));
+
+      assertThat(timers().restore("r", running(2, "other node"))).isFalse();
+      assertThat(timers().restore("r", running(1, "stale node"))).isFalse();
+      assertThat(timers().find("r")).contains(paused(2));
+      assertThat(timers().restore("r", running(3, "newer node"))).isTrue();
+      assertThat(timers().find("r")).contains(running(3, "newer node"));
+    }
+
+    @Test
+    @DisplayName("nodes restoring the same timer at once: exactly one stores it")
+    void racingRestores() throws Exception {
+      StoreFixture second = stores().secondInstance();
+
+      List<Boolean> stored =
+          Race.run(
+              16, i -> (i % 2 == 0 ? stores() : second).timers().restore("r", running(7, "n" + i)));
+
+      assertThat(stored).containsOnlyOnce(true);
+      assertThat(timers().find("r").orElseThrow().version()).isEqualTo(7);
+    }
+  }
+
   /** Racing writers. */
   @Nested
   @DisplayName("under concurrency")
