@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -476,26 +477,35 @@ final class GatewaySession implements ClientSession {
       return;
     }
     scheduleExpiry(verified);
-    List<String> resumedRooms = new ArrayList<>();
+    // A resumed connection is back in its rooms before the welcome goes out, so a peer that
+    // signals it as soon as it sees the resume finds it; frames for those rooms are held until
+    // each room's joined is sent.
+    Map<String, Member> restored = new LinkedHashMap<>();
     if (resumed != null) {
       for (String room : resumed.rooms()) {
         beginJoin(room);
-        resumedRooms.add(room);
+        try {
+          Optional<Member> self = flowSync.presence().find(room, connectionId);
+          if (self.isEmpty()) {
+            finishJoin(room, null, 0, 0);
+            continue;
+          }
+          gateway.addToRoom(room, this, self.get());
+          restored.put(room, self.get());
+        } catch (RuntimeException e) {
+          finishJoin(room, null, 0, 0);
+          log.warn("Could not restore room '{}' for resumed {}", room, connectionId, e);
+        }
       }
     }
     send(welcome(rid, verified, resumed != null));
-    for (String room : resumedRooms) {
+    for (Map.Entry<String, Member> entry : restored.entrySet()) {
+      String room = entry.getKey();
       try {
-        Optional<Member> self = flowSync.presence().find(room, connectionId);
-        if (self.isEmpty()) {
-          finishJoin(room, null, 0, 0);
-          continue;
-        }
-        gateway.addToRoom(room, this, self.get());
         Long after = lastSeq.get(room);
         List<ChatMessage> history =
             after == null ? flowSync.chat().recent(room) : flowSync.chat().missedSince(room, after);
-        sendJoined(null, room, self.get(), flowSync.presence().members(room), history);
+        sendJoined(null, room, entry.getValue(), flowSync.presence().members(room), history);
       } catch (RuntimeException e) {
         finishJoin(room, null, 0, 0);
         log.warn("Could not restore room '{}' for resumed {}", room, connectionId, e);
