@@ -28,8 +28,8 @@ import java.util.stream.Stream;
  * churn: room hops, sockets dropped without a close that resume, clean and unclean reconnects.
  * Every {@code --sample} seconds it records the server's heap after a full GC, live threads, RSS
  * and open files, and the clients' throughput, errors and p99s. At the end every client leaves, the
- * server must be back to no connections and its baseline thread count, and every acked chat message
- * must be in the history of the HTTP API.
+ * server must be back to no connections, with no thread group above its baseline but the bounded
+ * pools, and every acked chat message must be in the history of the HTTP API.
  *
  * <p>Verdict: over the second half of the load the least-squares line through heap-after-GC may
  * rise by at most {@code --heap-bound-mib} (4), through threads by at most {@code --thread-bound}
