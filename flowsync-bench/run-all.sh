@@ -13,6 +13,7 @@
 #   chat-h2 / chat-pg  the same on an H2 file / PostgreSQL (rooms, chat, sessions in SQL), 3 rates
 #   jmh       the JMH microbenchmarks (hot path, codec)
 #   cluster   (5) three FlowSync nodes over Redis, 10,000 msgs/s, most signals cross nodes
+#   cluster-5k  the same at 5,000 msgs/s
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 phases=("$@")
@@ -44,8 +45,10 @@ for phase in "${phases[@]}"; do
         --step-warmup 3 --duration 10 --server-args "--store h2" ;;
     chat-pg) "$HERE/run.sh" chat --server flowsync --rates 2000,5000,8000 --warmup 10 \
         --step-warmup 3 --duration 10 --server-args "--store postgres" ;;
-    cluster) "$HERE/run.sh" relay --server flowsync --nodes 3 --rate 10000 --warmup 10 \
-        --duration 20 --max-p99-ms 10 ;;
+    cluster) "$HERE/run.sh" relay --server flowsync --nodes 3 --transport nio --rate 10000 \
+        --warmup 10 --duration 20 --max-p99-ms 10 ;;
+    cluster-5k) "$HERE/run.sh" relay --server flowsync --nodes 3 --transport nio --rate 5000 \
+        --warmup 10 --duration 20 --max-p99-ms 10 ;;
     jmh) "$HERE/run.sh" jmh -f 1 -wi 3 -w 2s -i 5 -r 2s ;;
     *) echo "unknown phase $phase" >&2 ;;
   esac

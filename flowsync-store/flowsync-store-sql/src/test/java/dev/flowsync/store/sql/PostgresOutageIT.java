@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.flowsync.core.ErrorCode;
 import dev.flowsync.core.FlowSyncException;
 import dev.flowsync.core.chat.AppendResult;
 import dev.flowsync.core.chat.ChatMessage;
 import dev.flowsync.core.chat.NewMessage;
-import dev.flowsync.testing.TestServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,17 +27,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Stops the local PostgreSQL in the middle of a chat load and starts it again. It stops the shared
- * database every other test uses, so it runs only when asked:
- *
- * <pre>
- * mvn -q -pl flowsync-store/flowsync-store-sql -am verify -Dit.test=PostgresOutageIT -Dflowsync.outage=true
- * </pre>
- *
- * It needs {@code pg_ctlcluster} and the right to use it (root or postgres); the result goes to
- * stdout and {@code target/outage-result.txt}.
+ * Stops a PostgreSQL server in the middle of a chat load and starts it again. The server is a
+ * private one ({@link PrivatePostgres}: the machine's own binaries, a temporary directory, a free
+ * port), so the shared database other tests use is never touched and the test runs in the default
+ * build. The result goes to stdout and {@code target/outage-result.txt}.
  */
-@DisplayName("PostgreSQL stops and restarts under chat load (-Dflowsync.outage=true)")
+@DisplayName("PostgreSQL crashes and restarts under chat load")
 class PostgresOutageIT {
   private static final int SENDERS = 8;
   private static final int ROOMS = 4;
@@ -50,17 +42,20 @@ class PostgresOutageIT {
       "while down, appends fail fast with unavailable; afterwards they succeed by themselves and"
           + " every acknowledged message is stored, seq without gaps")
   void outage() throws Exception {
-    assumeTrue(Boolean.getBoolean("flowsync.outage"), "stops PostgreSQL: -Dflowsync.outage=true");
-    String cluster =
-        Files.list(Path.of("/etc/postgresql")).findFirst().orElseThrow().getFileName().toString();
-    TestServices.Schema schema = TestServices.postgres().newSchema();
+    boolean ci = "true".equals(System.getenv("CI"));
+    if (!ci) {
+      assumeTrue(
+          PrivatePostgres.binaries().isPresent(),
+          "No PostgreSQL binaries under /usr/lib/postgresql to run a private server with");
+    }
     Map<String, ChatMessage> acked = new ConcurrentHashMap<>();
     ConcurrentLinkedQueue<Long> failureMillis = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> slowFailures = new ConcurrentLinkedQueue<>();
     AtomicLong wrongCode = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     StringBuilder report = new StringBuilder();
-    try (HikariDataSource pool = PostgresSqlStoresIT.pool(schema, 8)) {
+    try (PrivatePostgres pg = PrivatePostgres.start();
+        HikariDataSource pool = pool(pg)) {
       SqlSchema.migrate(pool);
       try (SqlStores stores = SqlStores.builder(pool).build()) {
         List<Thread> senders = new ArrayList<>();
@@ -105,7 +100,7 @@ class PostgresOutageIT {
         int ackedBefore = acked.size();
 
         long downAt = System.nanoTime();
-        pgCtl("stop");
+        pg.stopImmediately();
         try {
           await().atMost(Duration.ofSeconds(20)).until(() -> failureMillis.size() > 20);
           assertThat(stores.isHealthy()).isFalse();
@@ -115,7 +110,7 @@ class PostgresOutageIT {
               .atMost(Duration.ofSeconds(5))
               .until(() -> acked.size() == ackedWhileDown);
         } finally {
-          pgCtl("start");
+          pg.pgCtl("start");
         }
         long upAt = System.nanoTime();
         int ackedAtRestart = acked.size();
@@ -184,35 +179,19 @@ class PostgresOutageIT {
         assertThat(wrongCode.get()).isZero();
         assertThat(maxFailure).isLessThan(6_000);
       }
-    } finally {
-      try (Connection c =
-              DriverManager.getConnection(
-                  TestServices.postgres().jdbcUrl(), schema.user(), schema.password());
-          Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA " + schema.schema() + " CASCADE");
-      }
     }
   }
 
-  /**
-   * Stops or starts the database: {@code pg_ctlcluster} on the local cluster by default, or the
-   * shell command in {@code -Dflowsync.outage.stop} / {@code -Dflowsync.outage.start} (e.g. a
-   * {@code pg_ctl} of a private server that FLOWSYNC_TEST_JDBC_URL points at).
-   */
-  private static void pgCtl(String action) throws Exception {
-    String custom = System.getProperty("flowsync.outage." + action);
-    ProcessBuilder pb;
-    if (custom != null) {
-      pb = new ProcessBuilder("sh", "-c", custom);
-    } else {
-      String cluster;
-      try (var versions = Files.list(Path.of("/etc/postgresql"))) {
-        cluster = versions.findFirst().orElseThrow().getFileName().toString();
-      }
-      pb =
-          new ProcessBuilder("pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", action);
-    }
-    Process p = pb.inheritIO().start();
-    assertThat(p.waitFor()).as("%s of PostgreSQL", action).isZero();
+  private static HikariDataSource pool(PrivatePostgres pg) {
+    HikariConfig c = new HikariConfig();
+    c.setJdbcUrl(pg.jdbcUrl());
+    c.setUsername("postgres");
+    c.setMaximumPoolSize(8);
+    c.setConnectionTimeout(1_500);
+    c.setValidationTimeout(1_000);
+    c.setInitializationFailTimeout(-1);
+    c.addDataSourceProperty("connectTimeout", "2");
+    c.addDataSourceProperty("socketTimeout", "10");
+    return new HikariDataSource(c);
   }
 }
