@@ -36,7 +36,7 @@ class Client implements WebSocket.Listener {
   volatile String connectionId;
   Client[] peers = new Client[0];
 
-  private StringBuilder partial;
+  private final TextFrames text = new TextFrames();
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private boolean sending;
   private CompletableFuture<String> expected;
@@ -198,19 +198,9 @@ class Client implements WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-    if (!last) {
-      if (partial == null) {
-        partial = new StringBuilder();
-      }
-      partial.append(data);
+    String msg = text.accept(data, last);
+    if (msg == null) {
       return null;
-    }
-    String msg;
-    if (partial != null) {
-      msg = partial.append(data).toString();
-      partial = null;
-    } else {
-      msg = data.toString();
     }
     onFrame(msg);
     return null;

@@ -469,7 +469,7 @@ final class SoakClient {
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final ArrayDeque<String> queue = new ArrayDeque<>();
     private boolean sending;
-    private StringBuilder partial;
+    private final TextFrames text = new TextFrames();
 
     CompletableFuture<JsonNode> request(String type, ObjectNode frame) {
       String rid = type.charAt(0) + Integer.toString(rids.incrementAndGet(), 36);
@@ -587,19 +587,9 @@ final class SoakClient {
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      if (!last) {
-        if (partial == null) {
-          partial = new StringBuilder();
-        }
-        partial.append(data);
+      String msg = text.accept(data, last);
+      if (msg == null) {
         return null;
-      }
-      String msg;
-      if (partial != null) {
-        msg = partial.append(data).toString();
-        partial = null;
-      } else {
-        msg = data.toString();
       }
       try {
         onFrame(msg);

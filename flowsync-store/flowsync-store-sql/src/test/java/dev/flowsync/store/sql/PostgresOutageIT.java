@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.flowsync.core.ErrorCode;
 import dev.flowsync.core.FlowSyncException;
@@ -55,7 +54,7 @@ class PostgresOutageIT {
     AtomicBoolean stop = new AtomicBoolean();
     StringBuilder report = new StringBuilder();
     try (PrivatePostgres pg = PrivatePostgres.start();
-        HikariDataSource pool = pool(pg)) {
+        HikariDataSource pool = PostgresSqlStoresIT.pool(pg.jdbcUrl(), "postgres", null, 8)) {
       SqlSchema.migrate(pool);
       try (SqlStores stores = SqlStores.builder(pool).build()) {
         List<Thread> senders = new ArrayList<>();
@@ -180,18 +179,5 @@ class PostgresOutageIT {
         assertThat(maxFailure).isLessThan(6_000);
       }
     }
-  }
-
-  private static HikariDataSource pool(PrivatePostgres pg) {
-    HikariConfig c = new HikariConfig();
-    c.setJdbcUrl(pg.jdbcUrl());
-    c.setUsername("postgres");
-    c.setMaximumPoolSize(8);
-    c.setConnectionTimeout(1_500);
-    c.setValidationTimeout(1_000);
-    c.setInitializationFailTimeout(-1);
-    c.addDataSourceProperty("connectTimeout", "2");
-    c.addDataSourceProperty("socketTimeout", "10");
-    return new HikariDataSource(c);
   }
 }

@@ -33,10 +33,15 @@ class PostgresSqlStoresIT extends SqlStoresContract {
 
   /** A pool the way production should configure one: short, bounded waits. */
   static HikariDataSource pool(TestServices.Schema schema, int size) {
+    return pool(schema.jdbcUrl(), schema.user(), schema.password(), size);
+  }
+
+  /** A pool that fails fast when the database is down (the outage tests rely on it). */
+  static HikariDataSource pool(String jdbcUrl, String user, String password, int size) {
     HikariConfig c = new HikariConfig();
-    c.setJdbcUrl(schema.jdbcUrl());
-    c.setUsername(schema.user());
-    c.setPassword(schema.password());
+    c.setJdbcUrl(jdbcUrl);
+    c.setUsername(user);
+    c.setPassword(password);
     c.setMaximumPoolSize(size);
     c.setConnectionTimeout(1_500);
     c.setValidationTimeout(1_000);
