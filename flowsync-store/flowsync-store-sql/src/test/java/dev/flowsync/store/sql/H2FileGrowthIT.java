@@ -1,6 +1,5 @@
 package dev.flowsync.store.sql;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -24,17 +23,19 @@ import org.junit.jupiter.api.io.TempDir;
  * load), history read now and then. With {@code WRITE_DELAY=0} H2 writes a chunk per commit and
  * never frees one (its background writer, which frees and compacts chunks, does not run), so file
  * and chunk count grow with every message; with the background writer running and {@link
- * SqlStores.Builder#h2WriteThrough} writing the commits, both level off. {@code RETENTION_TIME} is
- * shortened to 1.5 s here only so the plateau comes within seconds (H2 keeps freed chunks that
- * long; the servers keep H2's default of 45 s).
+ * SqlStores.Builder#h2WriteThrough} writing the commits, both level off once the run is older than
+ * H2's {@code RETENTION_TIME}. Off by default (it is not a pass/fail test: at the few thousand
+ * messages a unit test can afford, H2 frees enough chunks even with {@code WRITE_DELAY=0} that the
+ * two do not differ clearly; the difference shows over minutes). Run with
  *
- * <p>The figures of both configurations: {@code mvn -q -pl flowsync-store/flowsync-store-sql -am
- * verify -Dit.test=H2FileGrowthIT -Dflowsync.bench=true}.
+ * <pre>
+ * mvn -q -pl flowsync-store/flowsync-store-sql -am verify -Dit.test=H2FileGrowthIT \
+ *   -Dflowsync.bench=true [-Dbench.messages=60000 -Dbench.inFlight=64 \
+ *   -Dbench.intervalMillis=50 "-Dbench.retention=;RETENTION_TIME=5000"]
+ * </pre>
  */
-@DisplayName("H2 file size under sustained chat")
+@DisplayName("H2 file size under sustained chat (-Dflowsync.bench=true)")
 class H2FileGrowthIT {
-  private static final String SHORT_RETENTION = ";RETENTION_TIME=1500";
-
   @TempDir Path dir;
 
   /** One reading: after how many messages, the file size and H2's count of chunks. */
@@ -45,18 +46,6 @@ class H2FileGrowthIT {
           "%6d msgs %6d commits %5.1f s  file %7.1f MB  %6d chunks",
           messages, commits, seconds, fileBytes / 1e6, chunks);
     }
-  }
-
-  @Test
-  @DisplayName("with write-through and H2's background writer, file and chunks level off")
-  void levelsOff() throws Exception {
-    // Every commit written (the most chunks write-through can make), one message per commit.
-    List<Sample> s = run(SHORT_RETENTION, java.time.Duration.ZERO, 20, Integer.MAX_VALUE, 1);
-    s.forEach(System.out::println);
-    Sample end = s.get(s.size() - 1);
-    // With WRITE_DELAY=0 every commit left its chunk behind for good: chunks >= commits, and the
-    // file grew with them. Here only the chunks of the last seconds and the live ones remain.
-    assertThat(end.chunks()).isLessThan(end.commits() / 2);
   }
 
   @Test
