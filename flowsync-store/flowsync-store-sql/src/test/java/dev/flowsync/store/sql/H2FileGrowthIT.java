@@ -56,7 +56,11 @@ class H2FileGrowthIT {
     String retention = System.getProperty("bench.retention", "");
     java.time.Duration interval =
         java.time.Duration.ofMillis(Long.getLong("bench.intervalMillis", 50));
-    for (java.time.Duration writeThrough : java.util.Arrays.asList(null, interval)) {
+    List<java.time.Duration> configs =
+        Boolean.getBoolean("bench.writeThroughOnly")
+            ? java.util.Arrays.asList(interval)
+            : java.util.Arrays.asList(null, interval);
+    for (java.time.Duration writeThrough : configs) {
       String options = (writeThrough != null ? "" : ";WRITE_DELAY=0") + retention;
       System.out.println("H2 options '" + options + "', write-through " + writeThrough);
       run(options, writeThrough, 3_600, messages, Integer.getInteger("bench.inFlight", 64))
