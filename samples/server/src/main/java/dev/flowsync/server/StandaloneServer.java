@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
 final class StandaloneServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StandaloneServer.class);
 
+  /**
+   * At most one H2 file write per 50 ms, which every chat commit before it waits for: H2 keeps each
+   * write's chunk for 45 s, so fewer, larger writes keep the file small (docs/stores.md, H2).
+   */
+  private static final java.time.Duration H2_WRITE_THROUGH = java.time.Duration.ofMillis(50);
+
   /** The classpath directory the browser demo (samples/web/public) is packaged into. */
   static final String WEB_RESOURCES = "flowsync-web";
 
@@ -131,6 +137,9 @@ final class StandaloneServer implements AutoCloseable {
     SqlStores sql =
         SqlStores.builder(openDatabase())
             .retention(settings.messageRetention(), settings.sessionRetention())
+            // Embedded H2 only (ignored on PostgreSQL): a chat.ack promises the message is stored,
+            // so it must be in the file before the ack, even if the process is killed right after.
+            .h2WriteThrough(H2_WRITE_THROUGH)
             .build();
     opened.push(sql);
     if (settings.messageRetention() != null || settings.sessionRetention() != null) {
@@ -235,10 +244,10 @@ final class StandaloneServer implements AutoCloseable {
       }
       // DB_CLOSE_ON_EXIT=FALSE: our shutdown hook still writes (members leaving) after H2's own
       // hook would have closed the database; the pool closes it at the end instead.
-      // WRITE_DELAY=0: a chat.ack promises the message is stored, so it must be in the file
-      // before the ack, even if the process is killed right after.
-      config.setJdbcUrl(
-          "jdbc:h2:file:" + dir.resolve("flowsync") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+      // No WRITE_DELAY=0: it stops H2's background writer, the only thing that frees and compacts
+      // old chunks, so the file grew ~16 KB per message for good (docs/stores.md). A chat.ack
+      // still follows the message into the file: see h2WriteThrough in openStores.
+      config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("flowsync") + ";DB_CLOSE_ON_EXIT=FALSE");
       config.setUsername("sa");
       config.setPassword("");
       where = "the embedded database in " + dir;

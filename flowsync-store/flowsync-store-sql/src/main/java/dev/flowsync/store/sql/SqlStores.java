@@ -53,6 +53,7 @@ public final class SqlStores implements StoreHealth, AutoCloseable {
             b.maxPendingAppends,
             b.appendTimeout,
             b.writerThreads,
+            dialect.family() == SQLDialect.H2 ? b.h2WriteThrough : null,
             "fs-sql-chat");
     this.health = new SqlHealth(b.dataSource);
     this.rooms = new SqlRoomStore(db, health);
@@ -149,6 +150,7 @@ public final class SqlStores implements StoreHealth, AutoCloseable {
     private int maxBatchSize = 256;
     private int maxPendingAppends = 10_000;
     private int writerThreads = 2;
+    private Duration h2WriteThrough;
     private Duration messageRetention;
     private Duration sessionRetention;
 
@@ -198,6 +200,26 @@ public final class SqlStores implements StoreHealth, AutoCloseable {
      */
     public Builder writerThreads(int n) {
       this.writerThreads = n;
+      return this;
+    }
+
+    /**
+     * H2 only (ignored on PostgreSQL): have each chat commit written to the H2 file before its
+     * appends return, so an acknowledged message survives a crash of the process, while the URL
+     * keeps H2's background writer ({@code WRITE_DELAY} above 0, the default 500 ms) that frees and
+     * compacts old chunks. Use it instead of {@code WRITE_DELAY=0}: that setting also writes every
+     * commit, but stops the background writer, so the file and H2's list of chunks grow without
+     * bound (about 16 KB per message).
+     *
+     * <p>Each write is an H2 {@code CHECKPOINT} (the user needs admin rights, as H2's {@code sa}
+     * has) and leaves a chunk that H2 keeps for its {@code RETENTION_TIME} (45 s): so at most one
+     * is made per {@code interval}, covering every chat commit before it, and appends wait for it
+     * (up to the interval longer under load). {@link Duration#ZERO} writes after every commit; the
+     * standalone server uses 50 ms. Default: off (H2 writes within its {@code WRITE_DELAY}).
+     */
+    public Builder h2WriteThrough(Duration interval) {
+      require(interval == null || !interval.isNegative(), "h2WriteThrough must not be negative");
+      this.h2WriteThrough = interval;
       return this;
     }
 

@@ -60,6 +60,15 @@ public final class AppendCommitter implements AutoCloseable {
   private final int maxBatch;
   private final Duration maxWait;
   private final int maxPending;
+
+  /** H2 write-through: the least time between two CHECKPOINTs, or null for none. */
+  private final Duration checkpointInterval;
+
+  private final Object checkpointLock = new Object();
+  private final java.util.concurrent.atomic.AtomicLong commits =
+      new java.util.concurrent.atomic.AtomicLong();
+  private long checkpointedCommits; // guarded by checkpointLock
+  private long lastCheckpointNanos; // guarded by checkpointLock
   private final AtomicInteger waiting = new AtomicInteger();
 
   /** One queue per writer; a room always goes to the same one (see {@link #queueOf}). */
@@ -105,10 +114,20 @@ public final class AppendCommitter implements AutoCloseable {
    * @param maxPending the most appends waiting at once; beyond it appends fail at once
    * @param maxWait the longest a caller waits for its commit before giving up with unavailable
    * @param writerThreads how many transactions may be in flight at once
+   * @param checkpointEachCommit H2 only: write each committed batch to the file (CHECKPOINT) before
+   *     completing its appends
    */
   public AppendCommitter(
-      SqlDb db, int maxBatch, int maxPending, Duration maxWait, int writerThreads, String name) {
+      SqlDb db,
+      int maxBatch,
+      int maxPending,
+      Duration maxWait,
+      int writerThreads,
+      Duration checkpointInterval,
+      String name) {
     this.db = db;
+    this.checkpointInterval = checkpointInterval;
+    this.lastCheckpointNanos = System.nanoTime() - Long.MAX_VALUE / 2;
     this.maxBatch = maxBatch;
     this.maxWait = maxWait;
     this.maxPending = maxPending;
@@ -365,6 +384,9 @@ public final class AppendCommitter implements AutoCloseable {
                 "Storing " + live.size() + " chat message(s)", dsl -> store(dsl, live, fast));
         batches.increment();
         batchedMessages.add(live.size());
+        if (checkpointInterval != null) {
+          checkpointUpTo(commits.incrementAndGet());
+        }
         for (Pending p : live) {
           p.result.complete(results.get(p));
         }
@@ -423,6 +445,34 @@ public final class AppendCommitter implements AutoCloseable {
           p.result.completeExceptionally(failure);
         }
       }
+    }
+  }
+
+  /**
+   * Returns once H2 has written commit number {@code commit} (and all before it) to its file, so
+   * the acks that follow survive a crash of the process. Each CHECKPOINT writes one chunk, which H2
+   * keeps for its RETENTION_TIME: so at most one per interval, covering every commit made before it
+   * started, and the writers waiting meanwhile gather bigger batches. The batch is committed
+   * whatever happens here: a failure only means H2's background writer stores it a moment later, so
+   * it is logged, not reported to the senders.
+   */
+  private void checkpointUpTo(long commit) {
+    synchronized (checkpointLock) {
+      if (checkpointedCommits >= commit) {
+        return; // a CHECKPOINT that started after this commit has finished meanwhile
+      }
+      long wait = lastCheckpointNanos + checkpointInterval.toNanos() - System.nanoTime();
+      if (wait > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+      }
+      long upTo = commits.get();
+      lastCheckpointNanos = System.nanoTime();
+      try {
+        db.run("Writing committed chat to the H2 file", dsl -> dsl.execute("CHECKPOINT"));
+      } catch (UnavailableException e) {
+        log.warn("{}; H2 writes it within its WRITE_DELAY instead", e.getMessage());
+      }
+      checkpointedCommits = upTo;
     }
   }
 
