@@ -41,6 +41,14 @@ public final class SqlRoomStore implements RoomStore, StoreHealth {
 
   @Override
   public boolean create(Room room) {
+    boolean created = createRow(room);
+    if (created) {
+      db.writeThrough();
+    }
+    return created;
+  }
+
+  private boolean createRow(Room room) {
     return db.run(
         "Creating room '" + room.id() + "'",
         dsl -> {
@@ -101,9 +109,14 @@ public final class SqlRoomStore implements RoomStore, StoreHealth {
 
   @Override
   public boolean delete(String id) {
-    return db.run(
-        "Deleting room '" + id + "'",
-        dsl -> dsl.deleteFrom(FS_ROOMS).where(FS_ROOMS.ID.eq(id)).execute() == 1);
+    boolean deleted =
+        db.run(
+            "Deleting room '" + id + "'",
+            dsl -> dsl.deleteFrom(FS_ROOMS).where(FS_ROOMS.ID.eq(id)).execute() == 1);
+    if (deleted) {
+      db.writeThrough();
+    }
+    return deleted;
   }
 
   private static Room room(FsRoomsRecord r) {

@@ -55,6 +55,9 @@ public final class SqlStores implements StoreHealth, AutoCloseable {
             b.writerThreads,
             dialect.family() == SQLDialect.H2 ? b.h2WriteThrough : null,
             "fs-sql-chat");
+    if (dialect.family() == SQLDialect.H2 && b.h2WriteThrough != null) {
+      db.enableH2WriteThrough(); // tokens and rooms too: an issued or revoked token must persist
+    }
     this.health = new SqlHealth(b.dataSource);
     this.rooms = new SqlRoomStore(db, health);
     this.messages = new SqlMessageStore(db, committer, health);

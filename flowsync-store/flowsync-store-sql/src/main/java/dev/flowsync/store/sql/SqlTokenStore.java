@@ -51,6 +51,7 @@ public final class SqlTokenStore implements TokenStore, StoreHealth {
           }
           return null;
         });
+    db.writeThrough();
   }
 
   @Override
@@ -81,9 +82,12 @@ public final class SqlTokenStore implements TokenStore, StoreHealth {
 
   @Override
   public boolean delete(String tokenId) {
-    return db.run(
-        "Deleting token " + tokenId,
-        dsl -> dsl.deleteFrom(FS_TOKENS).where(FS_TOKENS.TOKEN_ID.eq(tokenId)).execute() == 1);
+    boolean deleted =
+        db.run(
+            "Deleting token " + tokenId,
+            dsl -> dsl.deleteFrom(FS_TOKENS).where(FS_TOKENS.TOKEN_ID.eq(tokenId)).execute() == 1);
+    db.writeThrough(); // a revocation must not come undone by a crash
+    return deleted;
   }
 
   @Override

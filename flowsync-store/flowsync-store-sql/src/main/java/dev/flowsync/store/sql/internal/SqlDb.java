@@ -62,6 +62,27 @@ public final class SqlDb {
     }
   }
 
+  private volatile boolean h2WriteThrough;
+
+  /**
+   * H2 only: from now on {@link #writeThrough} writes committed changes to the file. Set by {@code
+   * SqlStores.Builder.h2WriteThrough}; chat has its own, rate-limited write-through.
+   */
+  public void enableH2WriteThrough() {
+    h2WriteThrough = true;
+  }
+
+  /**
+   * Writes every committed change to the H2 file now ({@code CHECKPOINT}), when write-through is
+   * on, so that what a caller is about to be told is stored survives a crash of the process. For
+   * rare writes (tokens, rooms); a no-op on PostgreSQL, which is durable at COMMIT.
+   */
+  public void writeThrough() {
+    if (h2WriteThrough) {
+      run("Writing committed changes to the H2 file", dsl -> dsl.execute("CHECKPOINT"));
+    }
+  }
+
   /** How many rows one retention delete removes at most, in its own short transaction. */
   public static final int DELETE_CHUNK = 5_000;
 
