@@ -599,13 +599,16 @@ public final class Soak {
   // ---------------------------------------------------------------- verdict
 
   /**
-   * Thread groups allowed to be above the baseline after the load: the server's two bounded pools
+   * Thread groups allowed to be above the baseline after the load: the server's bounded pools
    * (Jetty's, at most 16 threads, retiring one idle thread per minute; the gateway workers, a fixed
-   * pool started lazily) and the JVM's own GC and JIT threads, which it sizes by demand.
+   * pool started lazily; the SQL chat committer's fixed completion threads and its one timeout
+   * timer, both started with the first append) and the JVM's own GC and JIT threads, which it sizes
+   * by demand.
    */
   private static final java.util.regex.Pattern BOUNDED_POOLS =
       java.util.regex.Pattern.compile(
-          "flowsync-http-#|flowsync-gateway-worker-#|G# .*|C# CompilerThread#|GC Thread#");
+          "flowsync-http-#|flowsync-gateway-worker-#|fs-sql-chat-done-#|fs-sql-chat-timeouts"
+              + "|G# .*|C# CompilerThread#|GC Thread#");
 
   private List<String> grownThreads = List.of();
 
