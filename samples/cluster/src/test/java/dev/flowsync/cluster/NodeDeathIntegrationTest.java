@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flowsync.core.timer.Phase;
 import dev.flowsync.core.timer.TimerState;
 import dev.flowsync.signaling.client.ClientEvent;
 import dev.flowsync.signaling.client.FlowSyncClient;
 import dev.flowsync.testing.TestServices;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import dev.flowsync.testing.WsTestClient;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -198,7 +193,8 @@ class NodeDeathIntegrationTest {
     bo.join("room").join();
     one.stopAbruptly();
 
-    Raw back = Raw.open(cluster.node(2).webSocketUri());
+    WsTestClient back =
+        new WsTestClient(cluster.node(2).webSocketUri(), true, Duration.ofSeconds(10));
     back.send(
         "{\"type\":\"hello\",\"token\":\""
             + token
@@ -211,7 +207,7 @@ class NodeDeathIntegrationTest {
     assertThat(back.next().path("type").asText()).isEqualTo("joined");
     bo.ping().join();
     assertThat(bo.pendingEvents()).noneMatch(e -> e instanceof ClientEvent.MemberLeft);
-    back.ws.abort();
+    back.close(); // drops the socket without a close frame
   }
 
   @Test
@@ -248,7 +244,8 @@ class NodeDeathIntegrationTest {
         List.of(
             new Object[] {ana, anaToken, otherIndex}, new Object[] {eve, eveToken, holderIndex})) {
       FlowSyncClient gone = (FlowSyncClient) c[0];
-      Raw back = Raw.open(cluster.node((int) c[2]).webSocketUri());
+      WsTestClient back =
+          new WsTestClient(cluster.node((int) c[2]).webSocketUri(), true, Duration.ofSeconds(10));
       back.send(
           "{\"type\":\"hello\",\"token\":\""
               + c[1]
@@ -324,45 +321,5 @@ class NodeDeathIntegrationTest {
             });
     assertThat(holder[0]).isIn("node-2", "node-3");
     return holder[0];
-  }
-
-  /** A bare JDK WebSocket, for a hello that FlowSyncClient does not send (resume elsewhere). */
-  private static final class Raw implements WebSocket.Listener {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final java.util.concurrent.BlockingQueue<String> frames =
-        new java.util.concurrent.LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-    private WebSocket ws;
-
-    static Raw open(URI uri) throws Exception {
-      Raw r = new Raw();
-      r.ws =
-          HttpClient.newHttpClient()
-              .newWebSocketBuilder()
-              .buildAsync(uri, r)
-              .get(5, TimeUnit.SECONDS);
-      return r;
-    }
-
-    void send(String text) {
-      ws.sendText(text, true).join();
-    }
-
-    JsonNode next() throws Exception {
-      String f = frames.poll(10, TimeUnit.SECONDS);
-      assertThat(f).as("a frame within 10 s").isNotNull();
-      return JSON.readTree(f);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        frames.add(partial.toString());
-        partial.setLength(0);
-      }
-      w.request(1);
-      return CompletableFuture.completedFuture(null);
-    }
   }
 }

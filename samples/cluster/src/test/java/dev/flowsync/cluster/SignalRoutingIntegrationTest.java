@@ -4,19 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flowsync.signaling.client.ClientEvent;
 import dev.flowsync.signaling.client.FlowSyncClient;
 import dev.flowsync.signaling.client.FlowSyncClientException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import dev.flowsync.testing.WsTestClient;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -85,70 +77,23 @@ class SignalRoutingIntegrationTest {
         .isEqualTo("{\"n\":1}");
 
     bo.abort();
-    Raw back = Raw.open(cluster.node(3).webSocketUri());
+    WsTestClient back =
+        new WsTestClient(cluster.node(3).webSocketUri(), true, Duration.ofSeconds(10));
     back.send(
         "{\"type\":\"hello\",\"token\":\""
             + boToken
             + "\",\"resume\":\""
             + bo.welcome().resumeToken()
             + "\"}");
-    JsonNode welcome = back.next("welcome");
+    JsonNode welcome = back.await("welcome");
     assertThat(welcome.path("resumed").asBoolean()).isTrue();
     assertThat(welcome.path("connectionId").asText()).isEqualTo(bo.connectionId());
-    back.next("joined");
+    back.await("joined");
 
     ana.signal("moved", bo.connectionId(), "candidate", "{\"n\":2}").join();
-    JsonNode signal = back.next("signal");
+    JsonNode signal = back.await("signal");
     assertThat(signal.path("from").asText()).isEqualTo(ana.connectionId());
     assertThat(signal.path("payload").path("n").asInt()).isEqualTo(2);
-    back.ws.abort();
-  }
-
-  /** A bare JDK WebSocket, for a hello that FlowSyncClient does not send (resume elsewhere). */
-  private static final class Raw implements WebSocket.Listener {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-    private WebSocket ws;
-
-    static Raw open(URI uri) throws Exception {
-      Raw r = new Raw();
-      r.ws =
-          HttpClient.newHttpClient()
-              .newWebSocketBuilder()
-              .buildAsync(uri, r)
-              .get(10, TimeUnit.SECONDS);
-      return r;
-    }
-
-    void send(String text) {
-      ws.sendText(text, true).join();
-    }
-
-    /** The next frame of {@code type}, skipping others (pings, presence events). */
-    JsonNode next(String type) throws Exception {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (System.nanoTime() < deadline) {
-        String f = frames.poll(1, TimeUnit.SECONDS);
-        if (f != null) {
-          JsonNode j = JSON.readTree(f);
-          if (j.path("type").asText().equals(type)) {
-            return j;
-          }
-        }
-      }
-      throw new AssertionError("no '" + type + "' frame within " + WAIT);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        frames.add(partial.toString());
-        partial.setLength(0);
-      }
-      w.request(1);
-      return CompletableFuture.completedFuture(null);
-    }
+    back.close(); // drops the socket without a close frame
   }
 }
