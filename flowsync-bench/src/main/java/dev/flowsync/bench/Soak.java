@@ -34,7 +34,9 @@ import java.util.stream.Stream;
  * <p>Verdict: over the second half of the load the least-squares line through heap-after-GC may
  * rise by at most {@code --heap-bound-mib} (4), through threads by at most {@code --thread-bound}
  * (2), through open files by at most {@code --fd-bound} (10); no client errors; 0 acked messages
- * lost. Exit status 0 when it passes. {@code flowsync-bench/soak.sh} runs it.
+ * lost. Exit status 0 when it passes. Each heap figure is a class histogram; the classes that grew
+ * over the second half are printed with the verdict, so a rise comes with what it is made of.
+ * {@code flowsync-bench/soak.sh} runs it.
  */
 public final class Soak {
   private final Args args;
@@ -43,6 +45,10 @@ public final class Soak {
   private final Map<String, Integer> directory = new ConcurrentHashMap<>();
   private final List<SoakClient> clients = new ArrayList<>();
   private final List<Sample> samples = new ArrayList<>();
+
+  /** The class histogram behind each sample's heap figure, to say what a rise is made of. */
+  private final Map<Sample, HeapHistogram> histograms = new java.util.IdentityHashMap<>();
+
   private final Random rnd = new Random(42);
   private final ExecutorService delays = Executors.newFixedThreadPool(2, daemon("soak-delay"));
   private final int rooms;
@@ -418,6 +424,7 @@ public final class Soak {
     double rssMiB = -1;
     long fds = -1;
     double cpuPct = -1;
+    HeapHistogram histogram = null;
     if (server.pid > 0) {
       ProcStats.Snapshot s = ProcStats.read(server.pid);
       cpuPct = 100.0 * (s.cpuNanos() - lastServer.cpuNanos()) / (interval * 1e9);
@@ -425,7 +432,8 @@ public final class Soak {
       threads = s.threads();
       rssMiB = s.rssBytes() / 1048576.0;
       fds = openFiles(server.pid);
-      heapMiB = liveHeapBytes(server.pid) / 1048576.0;
+      histogram = HeapHistogram.of(server.pid);
+      heapMiB = histogram.totalBytes / 1048576.0;
     }
     ProcStats.Snapshot self = ProcStats.read(ProcessHandle.current().pid());
     double selfPct = 100.0 * (self.cpuNanos() - lastSelf.cpuNanos()) / (interval * 1e9);
@@ -460,6 +468,9 @@ public final class Soak {
     lastSignals = signals;
     lastSampleNs = now;
     samples.add(s);
+    if (histogram != null) {
+      histograms.put(s, histogram);
+    }
     return s;
   }
 
@@ -470,13 +481,7 @@ public final class Soak {
    * made "heap after GC" swing between 57 and 120 MiB in the first 30-minute run.) -1 if unknown.
    */
   static long liveHeapBytes(long pid) {
-    for (String line : ProcStats.jcmd(pid, "GC.class_histogram").split("\n")) {
-      if (line.startsWith("Total")) {
-        String[] f = line.trim().split("\\s+");
-        return Long.parseLong(f[2]);
-      }
-    }
-    return -1;
+    return HeapHistogram.of(pid).totalBytes;
   }
 
   /** The server's threads by name with digits masked ({@code qtp#-#}), counted. */
@@ -677,6 +682,20 @@ public final class Soak {
         fds.growth(),
         fdBound,
         rss.growth());
+    HeapHistogram from = secondHalf.isEmpty() ? null : histograms.get(secondHalf.get(0));
+    HeapHistogram to =
+        secondHalf.isEmpty() ? null : histograms.get(secondHalf.get(secondHalf.size() - 1));
+    if (from != null && to != null) {
+      HeapHistogram.printGrowth(
+          out,
+          String.format(
+              Locale.ROOT,
+              "over the second half (min %.1f to %.1f)",
+              secondHalf.get(0).seconds() / 60,
+              secondHalf.get(secondHalf.size() - 1).seconds() / 60),
+          from,
+          to);
+    }
     out.printf(
         "after all clients left: connections %d, threads %d (baseline %d, slack %d), fds %d"
             + " (baseline %d), heap after GC %.1f MiB (baseline %.1f)%n",

@@ -56,4 +56,21 @@ class HeapHistogramTest {
         .contains("| `[B` | 20.0 | 1000 |")
         .contains("| FlowSync | 40 |");
   }
+
+  @Test
+  @DisplayName("the soak's view: net change of the live heap and what grew, in KiB")
+  void growthInKiB() {
+    assertThat(HeapHistogram.parse(AFTER).totalBytes).isEqualTo(168_240);
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    HeapHistogram.printGrowth(
+        new PrintStream(buf, true, StandardCharsets.UTF_8),
+        "between two samples",
+        HeapHistogram.parse(BEFORE),
+        HeapHistogram.parse(AFTER));
+    String out = buf.toString(StandardCharsets.UTF_8);
+    assertThat(out)
+        .contains("between two samples: live heap +101 KiB net, classes that grew +102 KiB")
+        .contains("| `[B` | +2000 | +97.7 |")
+        .doesNotContain("HashMap");
+  }
 }
