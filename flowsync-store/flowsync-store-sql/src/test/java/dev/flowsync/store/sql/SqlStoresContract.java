@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -250,6 +251,30 @@ abstract class SqlStoresContract {
     assertThat(otherUser.duplicate()).isFalse();
     assertThat(otherUser.message().seq()).isEqualTo(2);
     assertThat(stores.messages().lastSeq("r1")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName(
+      "a resend queued among new messages gets the original back; the new ones get the next seqs")
+  void resendAmongNewMessages() {
+    ChatMessage original = stores.messages().append(msg("r1", "u1", "hello", "k1")).message();
+    // Queued back to back, so they share group-commit batches with the resend.
+    List<CompletableFuture<AppendResult>> sends = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      sends.add(
+          stores
+              .messages()
+              .appendAsync(
+                  i == 20
+                      ? msg("r1", "u1", "hello (resent)", "k1")
+                      : msg("r1", "u2", "m" + i, "n" + i)));
+    }
+    List<AppendResult> results = sends.stream().map(CompletableFuture::join).toList();
+    assertThat(results.get(20).duplicate()).isTrue();
+    assertThat(results.get(20).message()).isEqualTo(original);
+    assertThat(results.stream().filter(r -> !r.duplicate()).map(r -> r.message().seq()))
+        .containsExactlyElementsOf(LongStream.rangeClosed(2, 40).boxed().toList());
+    assertThat(stores.messages().after("r1", 0, 100)).hasSize(40);
   }
 
   @Test
