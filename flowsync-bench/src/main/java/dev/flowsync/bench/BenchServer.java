@@ -36,8 +36,9 @@ import javax.sql.DataSource;
  *
  * {@code --redis redis://host:6379 --node-id n1} puts presence, tokens and the cluster bus in Redis
  * so that several bench servers form a cluster ({@code --tokens 0} on all but one). {@code --store
- * h2|postgres} keeps rooms, chat and sessions in SQL (a fresh H2 file or PostgreSQL schema per
- * run). {@code --accept-queue n} sets the listen backlog (default: as shipped, {@code
+ * h2|postgres} keeps rooms, chat and sessions in SQL (a fresh H2 file or PostgreSQL schema per run;
+ * {@code --h2-options ";KEY=VALUE..."} is appended to the H2 url). {@code --accept-queue n} sets
+ * the listen backlog (default: as shipped, {@code
  * FlowSyncServer.Builder.DEFAULT_ACCEPT_QUEUE_SIZE}). {@code --resume-grace-ms} sets the resume
  * grace period. {@code --rooms n} creates rooms {@code r0..r(n-1)} up front (for the join storm).
  * The ready file gets {@code port=<port>} and {@code pid=<pid>} once the server listens.
@@ -52,7 +53,11 @@ public final class BenchServer {
     if (store.equals("h2")) {
       Path dir =
           Path.of(args.str("h2-dir", System.getProperty("java.io.tmpdir")), "fsbench-" + stamp);
-      config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("flowsync") + ";DB_CLOSE_ON_EXIT=FALSE");
+      config.setJdbcUrl(
+          "jdbc:h2:file:"
+              + dir.resolve("flowsync")
+              + ";DB_CLOSE_ON_EXIT=FALSE"
+              + args.str("h2-options", ""));
     } else if (store.equals("postgres")) {
       // A fresh schema per run, so runs never see each other's rows.
       String url = args.str("jdbc-url", "jdbc:postgresql://127.0.0.1:5432/test");
