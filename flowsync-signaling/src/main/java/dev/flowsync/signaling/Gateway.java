@@ -122,7 +122,19 @@ public final class Gateway implements AutoCloseable {
             new LinkedBlockingQueue<>(),
             daemon("flowsync-gateway-worker"));
     this.bus = flowSync.stores().clusterBus();
-    bus.start(nodeId, this::onBusMessage);
+    bus.start(
+        nodeId,
+        new ClusterBus.ClusterListener() {
+          @Override
+          public void onMessage(String payload) {
+            onBusMessage(payload);
+          }
+
+          @Override
+          public void onUndelivered(String node, String payload) {
+            onBusUndelivered(node, payload);
+          }
+        });
     this.subscription = flowSync.subscribe(this::onEvent);
     long tick = Math.max(10, config.heartbeat().toMillis() / 4);
     this.heartbeat = scheduler.scheduleAtFixedRate(this::sweep, tick, tick, TimeUnit.MILLISECONDS);
@@ -723,20 +735,50 @@ public final class Gateway implements AutoCloseable {
         .toString();
   }
 
-  private void onBusMessage(String payload) {
-    try {
+  /** A cluster message: a kind, three fields and a frame (see {@link #envelope}). */
+  private record Envelope(char kind, String a, String b, String c, String frame) {
+    /** The message's parts, or null if it is malformed. */
+    static Envelope parse(String payload) {
       int i1 = payload.indexOf('\n');
       int i2 = payload.indexOf('\n', i1 + 1);
       int i3 = payload.indexOf('\n', i2 + 1);
       if (payload.isEmpty() || i1 < 0 || i2 < 0 || i3 < 0) {
+        return null;
+      }
+      return new Envelope(
+          payload.charAt(0),
+          payload.substring(1, i1),
+          payload.substring(i1 + 1, i2),
+          payload.substring(i2 + 1, i3),
+          payload.substring(i3 + 1));
+    }
+  }
+
+  /**
+   * A signal went to a node that nobody listens for any more: it died, and this node's routing
+   * cache still pointed at it. Send it where the presence store says its target is now (a client
+   * that resumed on another node), instead of losing a signal its sender was told went through.
+   * Other kinds are left alone: a claim has its own timeout, room events are best effort.
+   */
+  private void onBusUndelivered(String node, String payload) {
+    Envelope e = payload.startsWith("S") ? Envelope.parse(payload) : null;
+    if (e != null) {
+      runWork(() -> rerouteSignal(e.a(), e.b(), node, e.frame()));
+    }
+  }
+
+  private void onBusMessage(String payload) {
+    try {
+      Envelope e = Envelope.parse(payload);
+      if (e == null) {
         log.warn("Ignoring a malformed cluster message");
         return;
       }
-      char kind = payload.charAt(0);
-      String a = payload.substring(1, i1);
-      String b = payload.substring(i1 + 1, i2);
-      String c = payload.substring(i2 + 1, i3);
-      String frame = payload.substring(i3 + 1);
+      char kind = e.kind();
+      String a = e.a();
+      String b = e.b();
+      String c = e.c();
+      String frame = e.frame();
       switch (kind) {
         case 'R' -> deliverToRoom(a, frame, b.isEmpty() ? null : b, c.isEmpty() ? null : c);
         case 'W' -> {

@@ -49,5 +49,15 @@ public interface ClusterBus extends AutoCloseable {
      * @param payload the text another node sent
      */
     void onMessage(String payload);
+
+    /**
+     * A message sent with {@link #sendToNode} reached no node: nothing listens for that node any
+     * more (it died, or its subscription is down). Best effort, for rerouting: a bus that cannot
+     * tell never calls it. Called on a sending thread; must not block.
+     *
+     * @param nodeId the node the message was addressed to
+     * @param payload the message
+     */
+    default void onUndelivered(String nodeId, String payload) {}
   }
 }

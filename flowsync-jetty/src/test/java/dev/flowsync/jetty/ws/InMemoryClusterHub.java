@@ -21,6 +21,14 @@ final class InMemoryClusterHub implements AutoCloseable {
     unreachable.add(nodeId);
   }
 
+  /**
+   * From now on nothing listens for this node: messages sent to it are reported to their sender as
+   * undelivered, as Redis reports a PUBLISH that no subscriber received.
+   */
+  void kill(String nodeId) {
+    nodes.remove(nodeId);
+  }
+
   ClusterBus bus() {
     return new Node();
   }
@@ -78,7 +86,9 @@ final class InMemoryClusterHub implements AutoCloseable {
     @Override
     public void sendToNode(String nodeId, String payload) {
       Node n = nodes.get(nodeId);
-      if (n != null && n != this) {
+      if (n == null) {
+        listener.onUndelivered(nodeId, payload);
+      } else if (n != this) {
         n.deliver(payload);
       }
     }

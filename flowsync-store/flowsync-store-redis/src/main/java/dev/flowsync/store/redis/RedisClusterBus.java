@@ -255,11 +255,13 @@ public final class RedisClusterBus implements ClusterBus {
    */
   private final class Outbox {
     private static final int INLINE_BATCHES = 1;
+    private final String target;
     private final String channel;
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
 
     Outbox(String nodeId) {
+      this.target = nodeId;
       this.channel = keys.nodeChannel(nodeId);
     }
 
@@ -306,19 +308,37 @@ public final class RedisClusterBus implements ClusterBus {
       String next = queue.peek() == null ? null : queue.poll();
       if (next == null) {
         String single = NodeBatch.single(first);
-        send(() -> redis.publish(channel, single));
+        send(() -> reportIfUnheard(redis.publish(channel, single), List.of(first)));
         return true;
       }
       NodeBatch batch = new NodeBatch();
+      List<String> messages = new ArrayList<>();
       batch.add(first);
+      messages.add(first);
       batch.add(next);
+      messages.add(next);
       String more;
       while (!batch.full() && (more = queue.poll()) != null) {
         batch.add(more);
+        messages.add(more);
       }
       String payload = batch.toString();
-      send(() -> redis.publish(channel, payload));
+      send(() -> reportIfUnheard(redis.publish(channel, payload), messages));
       return true;
+    }
+
+    /** PUBLISH counts the subscribers that got it: none means the target node is gone. */
+    private void reportIfUnheard(long receivers, List<String> messages) {
+      if (receivers > 0) {
+        return;
+      }
+      for (String m : messages) {
+        try {
+          listener.onUndelivered(target, m);
+        } catch (RuntimeException e) {
+          log.warn("The bus listener failed on an undelivered message", e);
+        }
+      }
     }
   }
 

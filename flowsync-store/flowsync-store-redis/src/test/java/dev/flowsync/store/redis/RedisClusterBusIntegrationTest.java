@@ -71,6 +71,36 @@ class RedisClusterBusIntegrationTest {
 
   @Test
   @DisplayName(
+      "targeted messages to a node nobody listens for are reported undelivered, delivered ones not")
+  void undeliveredIsReported() {
+    List<String> undelivered = new CopyOnWriteArrayList<>();
+    RedisClusterBus bus = fixture.newStores().clusterBus();
+    bus.start(
+        "sender-" + System.nanoTime(),
+        new dev.flowsync.core.cluster.ClusterBus.ClusterListener() {
+          @Override
+          public void onMessage(String payload) {}
+
+          @Override
+          public void onUndelivered(String nodeId, String payload) {
+            undelivered.add(nodeId + " " + payload);
+          }
+        });
+    await().atMost(TIMEOUT).until(bus::isHealthy);
+    bus.sendToNode(b.id(), "for b");
+    await().atMost(TIMEOUT).until(() -> b.received().contains("for b"));
+    String gone = "gone-" + System.nanoTime(); // a node that died: nothing subscribes for it
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      bus.sendToNode(gone, "signal " + i); // back to back, so most leave in batches
+      expected.add(gone + " signal " + i);
+    }
+    await().atMost(TIMEOUT).until(() -> undelivered.size() >= 50);
+    assertThat(undelivered).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  @DisplayName(
       "targeted messages sent from many threads at once all arrive, each thread's in its order")
   void sendToNodeConcurrently() throws Exception {
     int threads = 8;
