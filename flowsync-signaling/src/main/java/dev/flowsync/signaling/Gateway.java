@@ -842,8 +842,9 @@ public final class Gateway implements AutoCloseable {
   /**
    * The bus is back after an outage: make the shared store's record of this node's members match
    * the connections it holds. Members it lost (Redis restarted empty) are put back without an
-   * event, so are the running and paused timers it knows (newest version wins), and members whose
-   * release failed during the outage are removed now (member.left).
+   * event, as are the dead nodes' members it holds for a resume and the running and paused timers
+   * it knows (newest version wins), and members whose release failed during the outage are removed
+   * now (member.left).
    */
   private void reconcile() {
     int restored = 0;
@@ -861,6 +862,9 @@ public final class Gateway implements AutoCloseable {
     }
     int timers;
     try {
+      // Members of dead nodes this node holds for a resume, so that their grace still ends in
+      // member.left for the others, who never saw them leave.
+      restored += flowSync.presence().restoreOrphans();
       timers = flowSync.timers().restoreKnown();
     } catch (RuntimeException e) {
       busWasHealthy = false; // try again on a later sweep

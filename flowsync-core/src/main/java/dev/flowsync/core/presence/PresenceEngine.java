@@ -49,7 +49,12 @@ public final class PresenceEngine {
   private final Map<String, Orphan> orphans = new ConcurrentHashMap<>();
 
   /** A dead node's connection held here for a resume, and the task that ends its grace. */
-  private record Orphan(String userId, Set<String> rooms, ScheduledFuture<?>[] expiry) {}
+  /** A dead node's connection held for a resume: its memberships as taken over, by room. */
+  private record Orphan(String userId, Map<String, Member> members, ScheduledFuture<?>[] expiry) {
+    Set<String> rooms() {
+      return members.keySet();
+    }
+  }
 
   /**
    * Created by {@code FlowSync}; applications obtain the engine from {@code FlowSync.presence()}.
@@ -376,6 +381,25 @@ public final class PresenceEngine {
     return Set.copyOf(o.rooms());
   }
 
+  /**
+   * Writes the dead nodes' members this node holds for a resume back to the store, as {@link
+   * #restore} does for live ones: when the store lost them (Redis restarted empty), their grace
+   * must still end in {@code member.left}, and that leave needs them on record.
+   *
+   * @return how many were missing and are back
+   */
+  public int restoreOrphans() {
+    int restored = 0;
+    for (Orphan o : orphans.values()) {
+      for (Member m : o.members().values()) {
+        if (restore(m)) {
+          restored++;
+        }
+      }
+    }
+    return restored;
+  }
+
   /** How many connections of dead nodes this node holds for a resume. */
   public int orphanCount() {
     return orphans.size();
@@ -387,9 +411,9 @@ public final class PresenceEngine {
       byConnection
           .computeIfAbsent(
               m.connectionId(),
-              c -> new Orphan(m.userId(), ConcurrentHashMap.newKeySet(), new ScheduledFuture<?>[1]))
-          .rooms()
-          .add(m.room());
+              c -> new Orphan(m.userId(), new ConcurrentHashMap<>(), new ScheduledFuture<?>[1]))
+          .members()
+          .put(m.room(), m);
     }
     long graceMs = ctx.config().resumeGrace().toMillis();
     byConnection.forEach(
@@ -413,8 +437,9 @@ public final class PresenceEngine {
     if (!orphans.remove(connectionId, o)) {
       return;
     }
-    Orphan retry = new Orphan(o.userId(), ConcurrentHashMap.newKeySet(), new ScheduledFuture<?>[1]);
-    for (String room : o.rooms()) {
+    Orphan retry = new Orphan(o.userId(), new ConcurrentHashMap<>(), new ScheduledFuture<?>[1]);
+    for (Member held : o.members().values()) {
+      String room = held.room();
       try {
         boolean ours =
             find(room, connectionId)
@@ -425,7 +450,7 @@ public final class PresenceEngine {
         }
       } catch (RuntimeException e) {
         log.warn("Could not remove {} of a dead node from room '{}'", connectionId, room, e);
-        retry.rooms().add(room);
+        retry.members().put(room, held);
       }
     }
     if (!retry.rooms().isEmpty() && orphans.putIfAbsent(connectionId, retry) == null) {

@@ -435,6 +435,34 @@ class PresenceEngineTest {
 
     @Test
     @DisplayName(
+        "a held member the store lost (Redis restarted empty) is written back, so its grace still"
+            + " ends in member.left")
+    void heldMemberRestoredAfterStoreLoss() {
+      try (Harness a = Harness.create(b -> b.resumeGrace(Duration.ofSeconds(2)))) {
+        Harness b = a.peer("node-b");
+        b.flowSync.presence().join(b.token("u2"), "c-b", "r", null, null);
+        b.close();
+        a.clock.advance(Duration.ofSeconds(5));
+        a.flowSync.presence().removeDeadNodes();
+        a.stores.presence().remove("r", "c-b"); // the store forgets it, with no event
+
+        assertThat(a.flowSync.presence().restoreOrphans()).isEqualTo(1);
+        assertThat(a.flowSync.presence().find("r", "c-b")).map(Member::nodeId).contains("node-a");
+        assertThat(a.flowSync.presence().restoreOrphans()).isZero();
+
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(a.events(MemberLeft.class))
+                        .singleElement()
+                        .satisfies(e -> assertThat(e.member().connectionId()).isEqualTo("c-b")));
+        assertThat(a.flowSync.presence().members("r")).isEmpty();
+      }
+    }
+
+    @Test
+    @DisplayName(
         "after its own lease renewal failed (store outage) a node reaps nobody until the others"
             + " had a lease period to renew")
     void noReapingRightAfterAnOutage() {
