@@ -182,8 +182,7 @@ class ClusterGatewayTest {
   void resumeOnTheOtherNode() throws Exception {
     String token = a.token("eve");
     WsClient eve = a.raw();
-    eve.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
-    JsonNode welcome = eve.await("welcome");
+    JsonNode welcome = hello(eve, token);
     String eveId = welcome.get("connectionId").asText();
     eve.send("{\"type\":\"join\",\"room\":\"x\"}");
     eve.await("joined");
@@ -197,12 +196,7 @@ class ClusterGatewayTest {
         .until(() -> a.gateway.detachedCount() == 1);
 
     WsClient back = b.raw();
-    back.send(
-        "{\"type\":\"hello\",\"token\":\""
-            + token
-            + "\",\"resume\":\""
-            + welcome.get("resumeToken").asText()
-            + "\",\"lastSeq\":{\"x\":0}}");
+    helloResuming(back, token, welcome, ",\"lastSeq\":{\"x\":0}");
     JsonNode w = back.await("welcome");
     assertThat(w.get("resumed").asBoolean()).isTrue();
     assertThat(w.get("connectionId").asText()).isEqualTo(eveId);
@@ -248,8 +242,7 @@ class ClusterGatewayTest {
   void resumeWhenTheOwnerIsSilent() throws Exception {
     String token = a.token("eve");
     WsClient eve = a.raw();
-    eve.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
-    JsonNode welcome = eve.await("welcome");
+    JsonNode welcome = hello(eve, token);
     String eveId = welcome.get("connectionId").asText();
     eve.send("{\"type\":\"join\",\"room\":\"x\"}");
     eve.await("joined");
@@ -261,12 +254,7 @@ class ClusterGatewayTest {
         .until(() -> a.gateway.detachedCount() == 1);
 
     WsClient back = b.raw();
-    back.send(
-        "{\"type\":\"hello\",\"token\":\""
-            + token
-            + "\",\"resume\":\""
-            + welcome.get("resumeToken").asText()
-            + "\"}");
+    helloResuming(back, token, welcome, "");
     JsonNode w = back.await("welcome", Duration.ofSeconds(5));
     assertThat(w.get("resumed").asBoolean()).isTrue();
     assertThat(w.get("connectionId").asText()).isEqualTo(eveId);
@@ -294,8 +282,7 @@ class ClusterGatewayTest {
     try {
       String token = b.token("eve");
       WsClient eve = b.raw();
-      eve.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
-      JsonNode welcome = eve.await("welcome");
+      JsonNode welcome = hello(eve, token);
       String eveId = welcome.get("connectionId").asText();
       eve.send("{\"type\":\"join\",\"room\":\"x\"}");
       eve.await("joined");
@@ -312,12 +299,7 @@ class ClusterGatewayTest {
       hub.kill("node-b");
       eve.close();
       WsClient back = c.raw();
-      back.send(
-          "{\"type\":\"hello\",\"token\":\""
-              + token
-              + "\",\"resume\":\""
-              + welcome.get("resumeToken").asText()
-              + "\"}");
+      helloResuming(back, token, welcome, "");
       JsonNode w = back.await("welcome", Duration.ofSeconds(5));
       assertThat(w.get("resumed").asBoolean()).isTrue();
       assertThat(w.get("connectionId").asText()).isEqualTo(eveId);
@@ -346,8 +328,7 @@ class ClusterGatewayTest {
   void resumeOfAnotherUserAcrossNodes() throws Exception {
     String token = a.token("eve");
     WsClient eve = a.raw();
-    eve.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
-    JsonNode welcome = eve.await("welcome");
+    JsonNode welcome = hello(eve, token);
     eve.send("{\"type\":\"join\",\"room\":\"x\"}");
     eve.await("joined");
     eve.close();
@@ -355,14 +336,27 @@ class ClusterGatewayTest {
         .atMost(Duration.ofSeconds(2))
         .until(() -> a.gateway.detachedCount() == 1);
     WsClient mallory = b.raw();
-    mallory.send(
-        "{\"type\":\"hello\",\"token\":\""
-            + b.token("mallory")
-            + "\",\"resume\":\""
-            + welcome.get("resumeToken").asText()
-            + "\"}");
+    helloResuming(mallory, b.token("mallory"), welcome, "");
     JsonNode w = mallory.await("welcome");
     assertThat(w.get("resumed").asBoolean()).isFalse();
     assertThat(w.get("connectionId").asText()).isNotEqualTo(welcome.get("connectionId").asText());
+  }
+
+  /** Says hello with a fresh token and returns the welcome. */
+  private static JsonNode hello(WsClient c, String token) throws InterruptedException {
+    c.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
+    return c.await("welcome");
+  }
+
+  /** Says hello asking to resume the connection {@code welcome} opened, plus extra fields. */
+  private static void helloResuming(WsClient c, String token, JsonNode welcome, String extra) {
+    c.send(
+        "{\"type\":\"hello\",\"token\":\""
+            + token
+            + "\",\"resume\":\""
+            + welcome.get("resumeToken").asText()
+            + "\""
+            + extra
+            + "}");
   }
 }
