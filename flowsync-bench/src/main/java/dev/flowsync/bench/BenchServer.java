@@ -37,8 +37,9 @@ import javax.sql.DataSource;
  * {@code --redis redis://host:6379 --node-id n1} puts presence, tokens and the cluster bus in Redis
  * so that several bench servers form a cluster ({@code --tokens 0} on all but one). {@code --store
  * h2|postgres} keeps rooms, chat and sessions in SQL (a fresh H2 file or PostgreSQL schema per run;
- * {@code --h2-options ";KEY=VALUE..."} is appended to the H2 url). {@code --accept-queue n} sets
- * the listen backlog (default: as shipped, {@code
+ * {@code --h2-options ";KEY=VALUE..."} is appended to the H2 url; {@code --h2-write-through-ms 50}
+ * writes each chat commit to the file before its ack, as the standalone server does). {@code
+ * --accept-queue n} sets the listen backlog (default: as shipped, {@code
  * FlowSyncServer.Builder.DEFAULT_ACCEPT_QUEUE_SIZE}). {@code --resume-grace-ms} sets the resume
  * grace period. {@code --rooms n} creates rooms {@code r0..r(n-1)} up front (for the join storm).
  * The ready file gets {@code port=<port>} and {@code pid=<pid>} once the server listens.
@@ -99,7 +100,13 @@ public final class BenchServer {
     SqlStores sql = null;
     String store = args.str("store", "memory");
     if (!store.equals("memory")) {
-      sql = SqlStores.builder(sqlDataSource(store, args)).build();
+      SqlStores.Builder sqlBuilder = SqlStores.builder(sqlDataSource(store, args));
+      int writeThroughMs = args.integer("h2-write-through-ms", -1);
+      if (writeThroughMs >= 0) {
+        // As the standalone server runs H2 (50 ms): each ack waits for its CHECKPOINT.
+        sqlBuilder.h2WriteThrough(Duration.ofMillis(writeThroughMs));
+      }
+      sql = sqlBuilder.build();
       stores =
           stores.withRooms(sql.rooms()).withMessages(sql.messages()).withSessions(sql.sessions());
     }
