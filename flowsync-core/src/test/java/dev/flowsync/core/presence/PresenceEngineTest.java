@@ -356,19 +356,26 @@ class PresenceEngineTest {
   @Nested
   @DisplayName("nodes")
   class Nodes {
+    /**
+     * Node b, with member c-b (user u2) in room r, stops renewing its lease; once the lease has run
+     * out, node a handles the dead node.
+     */
+    private void nodeBDies(Harness a) {
+      Harness b = a.peer("node-b");
+      b.flowSync.presence().join(b.token("u2"), "c-b", "r", null, null);
+      b.close();
+      a.clock.advance(Duration.ofSeconds(5));
+      a.flowSync.presence().removeDeadNodes();
+    }
+
     @Test
     @DisplayName(
         "without a resume grace, a node whose lease ran out is removed by a survivor: its members"
             + " leave as disconnected")
     void deadNodeNoGrace() {
       try (Harness a = Harness.create(b -> b.resumeGrace(Duration.ZERO))) {
-        Harness b = a.peer("node-b");
-        b.flowSync.presence().join(b.token("u2"), "c-b", "r", null, null);
         a.flowSync.presence().join(a.token("u1"), "c-a", "r", null, null);
-        b.close(); // node-b stops renewing its lease
-        a.clock.advance(Duration.ofSeconds(5));
-
-        a.flowSync.presence().removeDeadNodes();
+        nodeBDies(a);
 
         assertThat(a.flowSync.presence().members("r"))
             .extracting(Member::connectionId)
@@ -409,12 +416,7 @@ class PresenceEngineTest {
     @DisplayName("a dead node's member nobody resumes leaves as disconnected when the grace ends")
     void deadNodeGraceEnds() {
       try (Harness a = Harness.create(b -> b.resumeGrace(Duration.ofMillis(300)))) {
-        Harness b = a.peer("node-b");
-        b.flowSync.presence().join(b.token("u2"), "c-b", "r", null, null);
-        b.close();
-        a.clock.advance(Duration.ofSeconds(5));
-
-        a.flowSync.presence().removeDeadNodes();
+        nodeBDies(a);
         assertThat(a.events(MemberLeft.class)).isEmpty();
 
         await()
@@ -439,11 +441,7 @@ class PresenceEngineTest {
             + " ends in member.left")
     void heldMemberRestoredAfterStoreLoss() {
       try (Harness a = Harness.create(b -> b.resumeGrace(Duration.ofSeconds(2)))) {
-        Harness b = a.peer("node-b");
-        b.flowSync.presence().join(b.token("u2"), "c-b", "r", null, null);
-        b.close();
-        a.clock.advance(Duration.ofSeconds(5));
-        a.flowSync.presence().removeDeadNodes();
+        nodeBDies(a);
         a.stores.presence().remove("r", "c-b"); // the store forgets it, with no event
 
         assertThat(a.flowSync.presence().restoreOrphans()).isEqualTo(1);

@@ -180,35 +180,31 @@ class ClusterGatewayTest {
   @DisplayName(
       "a client that drops on one node resumes on the other: same connection, no flicker, signals follow it")
   void resumeOnTheOtherNode() throws Exception {
-    String token = a.token("eve");
-    WsClient eve = a.raw();
-    JsonNode welcome = hello(eve, token);
-    String eveId = welcome.get("connectionId").asText();
-    eve.send("{\"type\":\"join\",\"room\":\"x\"}");
-    eve.await("joined");
+    Joined eve = joinX(a, "eve");
     bo.await("member.joined");
     ana.await("member.joined");
     bo.send("{\"type\":\"chat.send\",\"rid\":\"c\",\"room\":\"x\",\"text\":\"while away\"}");
-    eve.await("chat.message");
-    eve.close();
+    eve.ws().await("chat.message");
+    eve.ws().close();
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(2))
         .until(() -> a.gateway.detachedCount() == 1);
 
     WsClient back = b.raw();
-    helloResuming(back, token, welcome, ",\"lastSeq\":{\"x\":0}");
+    helloResuming(back, eve.token(), eve.welcome(), ",\"lastSeq\":{\"x\":0}");
     JsonNode w = back.await("welcome");
     assertThat(w.get("resumed").asBoolean()).isTrue();
-    assertThat(w.get("connectionId").asText()).isEqualTo(eveId);
+    assertThat(w.get("connectionId").asText()).isEqualTo(eve.id());
     JsonNode joined = back.await("joined");
     assertThat(joined.get("history"))
         .extracting(m -> m.get("text").asText())
         .containsExactly("while away");
-    assertThat(a.flowSync.presence().find("x", eveId).orElseThrow().nodeId()).isEqualTo("node-b");
+    assertThat(a.flowSync.presence().find("x", eve.id()).orElseThrow().nodeId())
+        .isEqualTo("node-b");
 
     ana.send(
         "{\"type\":\"signal\",\"rid\":\"s\",\"room\":\"x\",\"to\":\""
-            + eveId
+            + eve.id()
             + "\",\"kind\":\"offer\",\"payload\":{}}");
     ana.await("ok");
     assertThat(back.await("signal").get("from").asText()).isEqualTo(anaId);
@@ -219,7 +215,7 @@ class ClusterGatewayTest {
         .until(
             () ->
                 System.currentTimeMillis() > graceEnd
-                    && a.flowSync.presence().find("x", eveId).isPresent());
+                    && a.flowSync.presence().find("x", eve.id()).isPresent());
     ana.send("{\"type\":\"ping\",\"rid\":\"p\"}");
     ana.await("pong");
     assertThat(ana.texts).noneMatch(t -> t.contains("member.left"));
@@ -240,26 +236,22 @@ class ClusterGatewayTest {
   @DisplayName(
       "when the node that held the connection does not answer, the other node adopts the user's memberships")
   void resumeWhenTheOwnerIsSilent() throws Exception {
-    String token = a.token("eve");
-    WsClient eve = a.raw();
-    JsonNode welcome = hello(eve, token);
-    String eveId = welcome.get("connectionId").asText();
-    eve.send("{\"type\":\"join\",\"room\":\"x\"}");
-    eve.await("joined");
+    Joined eve = joinX(a, "eve");
     bo.await("member.joined");
     hub.makeUnreachable("node-a");
-    eve.close();
+    eve.ws().close();
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(2))
         .until(() -> a.gateway.detachedCount() == 1);
 
     WsClient back = b.raw();
-    helloResuming(back, token, welcome, "");
+    helloResuming(back, eve.token(), eve.welcome(), "");
     JsonNode w = back.await("welcome", Duration.ofSeconds(5));
     assertThat(w.get("resumed").asBoolean()).isTrue();
-    assertThat(w.get("connectionId").asText()).isEqualTo(eveId);
+    assertThat(w.get("connectionId").asText()).isEqualTo(eve.id());
     back.await("joined");
-    assertThat(b.flowSync.presence().find("x", eveId).orElseThrow().nodeId()).isEqualTo("node-b");
+    assertThat(b.flowSync.presence().find("x", eve.id()).orElseThrow().nodeId())
+        .isEqualTo("node-b");
 
     // node-a's grace for the old connection runs out: it must not remove what node-b now holds
     org.awaitility.Awaitility.await()
@@ -268,7 +260,7 @@ class ClusterGatewayTest {
     org.awaitility.Awaitility.await()
         .during(Duration.ofMillis(300))
         .atMost(Duration.ofSeconds(2))
-        .until(() -> b.flowSync.presence().find("x", eveId).isPresent());
+        .until(() -> b.flowSync.presence().find("x", eve.id()).isPresent());
     bo.send("{\"type\":\"ping\",\"rid\":\"p\"}");
     bo.await("pong");
     assertThat(bo.texts).noneMatch(t -> t.contains("member.left"));
@@ -280,29 +272,24 @@ class ClusterGatewayTest {
   void signalFollowsResumeAfterNodeDeath() throws Exception {
     TestServer c = TestServer.start(node(shared, "node-c"), gw -> {}, 64 * 1024);
     try {
-      String token = b.token("eve");
-      WsClient eve = b.raw();
-      JsonNode welcome = hello(eve, token);
-      String eveId = welcome.get("connectionId").asText();
-      eve.send("{\"type\":\"join\",\"room\":\"x\"}");
-      eve.await("joined");
+      Joined eve = joinX(b, "eve");
       ana.await("member.joined");
       // Node a now routes signals for eve to node b, and keeps that route for a few seconds.
       ana.send(
           "{\"type\":\"signal\",\"rid\":\"s1\",\"room\":\"x\",\"to\":\""
-              + eveId
+              + eve.id()
               + "\",\"kind\":\"offer\",\"payload\":{}}");
       ana.await("ok");
-      eve.await("signal");
+      eve.ws().await("signal");
       long routed = System.nanoTime();
 
       hub.kill("node-b");
-      eve.close();
+      eve.ws().close();
       WsClient back = c.raw();
-      helloResuming(back, token, welcome, "");
+      helloResuming(back, eve.token(), eve.welcome(), "");
       JsonNode w = back.await("welcome", Duration.ofSeconds(5));
       assertThat(w.get("resumed").asBoolean()).isTrue();
-      assertThat(w.get("connectionId").asText()).isEqualTo(eveId);
+      assertThat(w.get("connectionId").asText()).isEqualTo(eve.id());
       back.await("joined");
       // Resumes make no room event, so node a still has the route to node b, unless this was so
       // slow that the route expired (then the test would prove nothing).
@@ -312,7 +299,7 @@ class ClusterGatewayTest {
 
       ana.send(
           "{\"type\":\"signal\",\"rid\":\"s2\",\"room\":\"x\",\"to\":\""
-              + eveId
+              + eve.id()
               + "\",\"kind\":\"candidate\",\"payload\":{\"n\":2}}");
       assertThat(ana.await("ok").get("rid").asText()).isEqualTo("s2");
       JsonNode got = back.await("signal");
@@ -326,20 +313,29 @@ class ClusterGatewayTest {
   @Test
   @DisplayName("a resume token of another user is refused by the owning node")
   void resumeOfAnotherUserAcrossNodes() throws Exception {
-    String token = a.token("eve");
-    WsClient eve = a.raw();
-    JsonNode welcome = hello(eve, token);
-    eve.send("{\"type\":\"join\",\"room\":\"x\"}");
-    eve.await("joined");
-    eve.close();
+    Joined eve = joinX(a, "eve");
+    eve.ws().close();
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(2))
         .until(() -> a.gateway.detachedCount() == 1);
     WsClient mallory = b.raw();
-    helloResuming(mallory, b.token("mallory"), welcome, "");
+    helloResuming(mallory, b.token("mallory"), eve.welcome(), "");
     JsonNode w = mallory.await("welcome");
     assertThat(w.get("resumed").asBoolean()).isFalse();
-    assertThat(w.get("connectionId").asText()).isNotEqualTo(welcome.get("connectionId").asText());
+    assertThat(w.get("connectionId").asText())
+        .isNotEqualTo(eve.welcome().get("connectionId").asText());
+  }
+
+  /** A client of {@code user} on {@code node}, joined to room x. */
+  private record Joined(String token, WsClient ws, JsonNode welcome, String id) {}
+
+  private static Joined joinX(TestServer node, String user) throws InterruptedException {
+    String token = node.token(user);
+    WsClient ws = node.raw();
+    JsonNode welcome = hello(ws, token);
+    ws.send("{\"type\":\"join\",\"room\":\"x\"}");
+    ws.await("joined");
+    return new Joined(token, ws, welcome, welcome.get("connectionId").asText());
   }
 
   /** Says hello with a fresh token and returns the welcome. */
